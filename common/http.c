@@ -1,0 +1,297 @@
+/* http.c: the half of http.h that does I/O: reading a request from a socket, finding
+ * and opening the file it names, and formatting a response head. The text-only
+ * parsing is in http_parse.c. */
+
+/* realpath() is POSIX, but glibc declares it only when the X/Open (XSI) interfaces
+ * are asked for. */
+#define _XOPEN_SOURCE 700
+#include "http.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- Reading a request ------------------------------------------------------------ */
+
+/* Copy a line out of the reader into req->storage as a C string. The caller has
+ * checked that it fits and holds no NUL byte. */
+static char *store_line(struct http_request *req, const char *bytes, size_t length)
+{
+    char *copy = req->storage + req->storage_used;
+    memcpy(copy, bytes, length);
+    copy[length] = '\0';
+    req->storage_used += length + 1;
+    return copy;
+}
+
+/* RFC 9112 §2.2: a server should ignore empty lines received before the request line
+ * (some old clients send a CRLF after a POST body). */
+static int read_request_line(struct io_reader *r, long long deadline_ms,
+                             struct io_line *line)
+{
+    for (;;) {
+        int rc = io_read_line(r, 0, HTTP_MAX_REQUEST_LINE, deadline_ms, line);
+        if (rc != IO_OK || line->length > 0)
+            return rc;
+        io_reader_consume(r, line->next);
+    }
+}
+
+int http_read_request(struct io_reader *r, struct http_request *req,
+                      long long deadline_ms)
+{
+    req->line[0] = '\0';
+    memset(&req->request_line, 0, sizeof req->request_line);
+    req->header_count = 0;
+    req->complete = 0;
+    req->storage_used = 0;
+
+    struct io_line line;
+    int rc = read_request_line(r, deadline_ms, &line);
+    if (rc == IO_TOO_LONG)
+        return 414;
+    if (rc != IO_OK)
+        return HTTP_NO_RESPONSE; /* closed, reset or silent: nobody to answer */
+
+    const char *bytes = io_reader_bytes(r);
+    memcpy(req->line, bytes, line.length);
+    req->line[line.length] = '\0';
+    if (memchr(bytes, '\0', line.length) != NULL)
+        return 400;
+    char *copy = store_line(req, bytes, line.length);
+    int line_status = http_parse_request_line(copy, &req->request_line);
+    if (line_status == 400)
+        return 400; /* we cannot even tell where this request ends */
+
+    int header_status = 0;
+    size_t header_bytes = 0;
+    size_t header_lines = 0;
+    size_t offset = line.next;
+    for (;;) {
+        /* A line may use what is left of the header allowance, and no more: checking
+         * only the total after the fact would let one huge line fill the reader. */
+        rc = io_read_line(r, offset, HTTP_MAX_HEADER_BYTES - header_bytes, deadline_ms,
+                          &line);
+        if (rc == IO_TOO_LONG) {
+            header_status = 431;
+            break;
+        }
+        if (rc != IO_OK)
+            return HTTP_NO_RESPONSE;
+        offset = line.next;
+        if (line.length == 0) { /* the empty line: the head is complete */
+            req->complete = 1;
+            break;
+        }
+        header_bytes += line.next - line.offset;
+        if (header_bytes > HTTP_MAX_HEADER_BYTES || ++header_lines > HTTP_MAX_HEADERS) {
+            header_status = 431;
+            break;
+        }
+        bytes = io_reader_bytes(r); /* reading may have moved the buffer */
+        const char *start = bytes + line.offset;
+        int status = 400;
+        if (memchr(start, '\0', line.length) == NULL) {
+            copy = store_line(req, start, line.length);
+            status = http_parse_header_line(copy, &req->headers[req->header_count]);
+        }
+        if (status == 0)
+            req->header_count++;
+        else if (header_status == 0)
+            header_status = status; /* keep reading: the head's end is still wanted */
+    }
+    io_reader_consume(r, req->complete ? offset : io_reader_length(r));
+    return line_status != 0 ? line_status : header_status;
+}
+
+/* ---- From path to file ------------------------------------------------------------- */
+
+/* Is real (a path with no symlinks) the root itself or inside it? A plain prefix test
+ * would let "/srv/www-secret" pass for root "/srv/www": the next byte must be a '/'. */
+static int is_inside(const char *root, const char *real)
+{
+    size_t root_length = strlen(root);
+    if (root_length == 1 && root[0] == '/')
+        return 1;
+    return strncmp(real, root, root_length) == 0 &&
+           (real[root_length] == '/' || real[root_length] == '\0');
+}
+
+/* Map realpath()'s failure to a status: missing 404, forbidden 403. */
+static int status_for_errno(int error)
+{
+    switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+        return 404;
+    case EACCES:
+    case ELOOP:
+        return 403;
+    case ENAMETOOLONG:
+        return 414;
+    default:
+        return 500;
+    }
+}
+
+/* Resolve root + path to a real path inside root and stat it. Returns 0 or a status. */
+static int resolve_inside(const char *root, const char *path, char *real, struct stat *st)
+{
+    char joined[PATH_MAX];
+    int n = snprintf(joined, sizeof joined, "%s%s", root, path);
+    if (n < 0 || (size_t)n >= sizeof joined)
+        return 414;
+    /* realpath() follows every symlink and removes every "." and "..": what it returns
+     * is where the kernel would really go, so that is what we check against the root. */
+    if (realpath(joined, real) == NULL)
+        return status_for_errno(errno);
+    if (!is_inside(root, real))
+        return 403;
+    if (stat(real, st) < 0)
+        return status_for_errno(errno);
+    return 0;
+}
+
+int http_real_root(const char *dir, char *out)
+{
+    struct stat st;
+    if (realpath(dir, out) == NULL || stat(out, &st) < 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+int http_open_file(const char *root, const char *path, struct http_file *f)
+{
+    struct stat st;
+    int status = resolve_inside(root, path, f->real_path, &st);
+    if (status != 0)
+        return status;
+    if (S_ISDIR(st.st_mode)) {
+        size_t length = strlen(path);
+        if (length == 0 || path[length - 1] != '/')
+            return 301; /* so that relative links in its index.html resolve */
+        char index[PATH_MAX];
+        int n = snprintf(index, sizeof index, "%sindex.html", path);
+        if (n < 0 || (size_t)n >= sizeof index)
+            return 414;
+        status = resolve_inside(root, index, f->real_path, &st);
+        if (status == 404)
+            return 403; /* a directory without index.html: we do not list directories */
+        if (status != 0)
+            return status;
+    }
+    if (!S_ISREG(st.st_mode))
+        return 403; /* a FIFO would block us, a device could be anything */
+
+    /* O_NONBLOCK: should the file have been swapped for a FIFO since stat(), open()
+     * must not wait for a writer; fstat() below catches the swap. */
+    int fd = open(f->real_path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0)
+        return errno == EACCES ? 403 : status_for_errno(errno);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return 403;
+    }
+    f->fd = fd;
+    f->size = st.st_size;
+    f->modified = st.st_mtime;
+    return 0;
+}
+
+/* ---- Writing a response ------------------------------------------------------------ */
+
+/* One sentence per error, for the error page: errors should teach too. */
+static const char *status_explanation(int status)
+{
+    switch (status) {
+    case 400:
+        return "The request does not follow the HTTP syntax.";
+    case 403:
+        return "You may not read this path.";
+    case 404:
+        return "No file has this name.";
+    case 405:
+        return "This server only answers GET and HEAD.";
+    case 413:
+        return "The request body is larger than this server accepts.";
+    case 414:
+        return "The request target is longer than this server accepts.";
+    case 431:
+        return "The request headers are larger than this server accepts.";
+    case 500:
+        return "The server failed while answering.";
+    case 501:
+        return "This server does not know that method.";
+    case 503:
+        return "The server is too busy; try again soon.";
+    case 505:
+        return "This server speaks HTTP/1.x only.";
+    default:
+        return "";
+    }
+}
+
+/* Append formatted text at *used; returns -1 once buf is full. */
+static int append(char *buf, size_t size, size_t *used, const char *format, const char *a,
+                  const char *b)
+{
+    int n = snprintf(buf + *used, size - *used, format, a, b);
+    if (n < 0 || (size_t)n >= size - *used)
+        return -1;
+    *used += (size_t)n;
+    return 0;
+}
+
+int http_format_head(const struct http_response *resp, char *buf, size_t size)
+{
+    char date[HTTP_DATE_SIZE];
+    char number[32];
+    size_t used = 0;
+    snprintf(number, sizeof number, "%d", resp->status);
+    if (size == 0 || http_format_date(time(NULL), date, sizeof date) < 0)
+        return -1;
+    int failed = append(buf, size, &used, "%s %s ", resp->version, number);
+    failed |= append(buf, size, &used, "%s\r\nDate: %s\r\n",
+                     http_status_text(resp->status), date);
+    failed |= append(buf, size, &used, "%s%s\r\n", "Server: ", resp->server);
+    if (resp->content_type)
+        failed |=
+            append(buf, size, &used, "%s%s\r\n", "Content-Type: ", resp->content_type);
+    if (resp->content_length >= 0) {
+        snprintf(number, sizeof number, "%lld", resp->content_length);
+        failed |= append(buf, size, &used, "%s%s\r\n", "Content-Length: ", number);
+    }
+    if (resp->last_modified != 0) {
+        if (http_format_date(resp->last_modified, date, sizeof date) < 0)
+            return -1;
+        failed |= append(buf, size, &used, "%s%s\r\n", "Last-Modified: ", date);
+    }
+    if (resp->location)
+        failed |= append(buf, size, &used, "%s%s\r\n", "Location: ", resp->location);
+    if (resp->allow)
+        failed |= append(buf, size, &used, "%s%s\r\n", "Allow: ", resp->allow);
+    if (resp->connection)
+        failed |= append(buf, size, &used, "%s%s\r\n", "Connection: ", resp->connection);
+    failed |= append(buf, size, &used, "%s%s\r\n", "", "");
+    return failed ? -1 : (int)used;
+}
+
+int http_error_body(int status, char *buf, size_t size)
+{
+    char title[64];
+    snprintf(title, sizeof title, "%d %s", status, http_status_text(status));
+    int n = snprintf(buf, size,
+                     "<!DOCTYPE html>\n<html><head><title>%s</title></head>\n"
+                     "<body><h1>%s</h1><p>%s</p></body></html>\n",
+                     title, title, status_explanation(status));
+    return (n < 0 || (size_t)n >= size) ? -1 : n;
+}

@@ -1,0 +1,408 @@
+/* http_parse.c: the half of http.h that only looks at text: request lines, headers,
+ * percent-encoding, dot-segments, URLs, status texts, MIME types and dates.
+ *
+ * It depends on nothing but the C library, on purpose: the homework's reference
+ * answers compile this very file (see chapters/01-http-close/solutions/), so the
+ * server and the answers share one implementation. */
+#include "http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- Parsing the request line and headers ----------------------------------------- */
+
+/* tchar from RFC 9110 §5.6.2: the characters allowed in methods and header names. */
+static int is_token_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static int is_token(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s != '\0'; s++)
+        if (!is_token_char((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Methods RFC 9110 defines that we recognise but do not allow on files: 405. */
+static int is_known_method(const char *method)
+{
+    static const char *const known[] = {"POST",  "PUT",   "DELETE", "OPTIONS",
+                                        "TRACE", "PATCH", "CONNECT"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(method, known[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A request target is visible ASCII only: no spaces, no control bytes, no bytes
+ * above 0x7E (those must arrive percent-encoded). */
+static int is_valid_target(const char *target)
+{
+    if (*target == '\0')
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)target; *p != '\0'; p++)
+        if (*p <= 0x20 || *p >= 0x7f)
+            return 0;
+    return 1;
+}
+
+int http_parse_request_line(char *line, struct http_request_line *out)
+{
+    /* Exactly two single spaces separate the three parts. */
+    char *space1 = strchr(line, ' ');
+    char *space2 = space1 ? strchr(space1 + 1, ' ') : NULL;
+    if (space1 == NULL || space2 == NULL || strchr(space2 + 1, ' ') != NULL)
+        return 400;
+    *space1 = '\0';
+    *space2 = '\0';
+    out->method = line;
+    out->target = space1 + 1;
+    out->version = space2 + 1;
+
+    if (!is_token(out->method) || !is_valid_target(out->target))
+        return 400;
+    const char *v = out->version;
+    if (strncmp(v, "HTTP/", 5) != 0 || !is_digit(v[5]) || v[6] != '.' ||
+        !is_digit(v[7]) || v[8] != '\0')
+        return 400;
+    out->major = v[5] - '0';
+    out->minor = v[7] - '0';
+    if (out->major != 1)
+        return 505;
+    if (strcmp(out->method, "GET") == 0 || strcmp(out->method, "HEAD") == 0)
+        return 0;
+    return is_known_method(out->method) ? 405 : 501;
+}
+
+static int is_space_or_tab(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int http_parse_header_line(char *line, struct http_header *out)
+{
+    if (is_space_or_tab(line[0]))
+        return 400; /* obs-fold: a continuation line, a classic smuggling trick (RFC 9112
+                       §5.2) */
+    char *colon = strchr(line, ':');
+    if (colon == NULL)
+        return 400;
+    *colon = '\0';
+    if (!is_token(line)) /* also catches "Name : value", a space before the colon */
+        return 400;
+
+    char *value = colon + 1;
+    while (is_space_or_tab(*value))
+        value++;
+    char *end = value + strlen(value);
+    while (end > value && is_space_or_tab(end[-1]))
+        end--;
+    *end = '\0';
+    for (const unsigned char *p = (const unsigned char *)value; *p != '\0'; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return 400; /* a bare CR or other control byte */
+    out->name = line;
+    out->value = value;
+    return 0;
+}
+
+const char *http_header_value(const struct http_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->header_count; i++)
+        if (strcasecmp(req->headers[i].name, name) == 0)
+            return req->headers[i].value;
+    return NULL;
+}
+
+size_t http_header_count(const struct http_request *req, const char *name)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < req->header_count; i++)
+        if (strcasecmp(req->headers[i].name, name) == 0)
+            count++;
+    return count;
+}
+
+/* ---- From target to path ----------------------------------------------------------- */
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int http_percent_decode(const char *in, size_t in_length, char *out, size_t out_size)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < in_length; i++) {
+        char c = in[i];
+        if (c == '%') {
+            if (in_length - i < 3)
+                return 400;
+            int h = hex_value(in[i + 1]);
+            int l = hex_value(in[i + 2]);
+            if (h < 0 || l < 0)
+                return 400;
+            c = (char)(h * 16 + l);
+            if (c == '\0')
+                return 400;
+            i += 2;
+        }
+        if (used + 1 >= out_size)
+            return 414;
+        out[used++] = c;
+    }
+    if (out_size == 0)
+        return 414;
+    out[used] = '\0';
+    return 0;
+}
+
+int http_target_path(const char *target, char *path, size_t path_size)
+{
+    const char *start = target;
+    if (strncasecmp(target, "http://", 7) == 0) {
+        /* absolute-form (RFC 9112 §3.2.2): skip the authority, keep the path */
+        start = target + 7 + strcspn(target + 7, "/?#");
+        if (*start != '/') {
+            if (path_size < 2)
+                return 414;
+            strcpy(path, "/");
+            return 0;
+        }
+    } else if (target[0] != '/') {
+        return 400; /* "*", authority-form and anything else: not a file */
+    }
+    size_t length = strcspn(start, "?#"); /* the query is not part of the path */
+    return http_percent_decode(start, length, path, path_size);
+}
+
+int http_remove_dot_segments(const char *path, char *out, size_t out_size)
+{
+    size_t used = 0;
+    const char *p = path;
+    if (*p != '/')
+        return 400;
+    while (*p == '/') {
+        const char *segment = p + 1;
+        const char *next = strchr(segment, '/');
+        if (next == NULL)
+            next = segment + strlen(segment);
+        size_t length = (size_t)(next - segment);
+        int at_end = *next == '\0';
+        int is_dot = length == 1 && segment[0] == '.';
+        int is_dot_dot = length == 2 && segment[0] == '.' && segment[1] == '.';
+
+        if (is_dot_dot) {
+            if (used == 0)
+                return 403; /* climbing above the root: an attack, not a typo */
+            while (used > 0 && out[used - 1] != '/')
+                used--;
+            used--; /* and the slash before the removed segment */
+        }
+        if (is_dot || is_dot_dot) {
+            if (at_end) { /* "/a/." and "/a/b/.." name a directory: keep its slash */
+                if (used + 2 > out_size)
+                    return 414;
+                out[used++] = '/';
+            }
+        } else {
+            if (used + 1 + length + 1 > out_size)
+                return 414;
+            out[used++] = '/';
+            memcpy(out + used, segment, length);
+            used += length;
+        }
+        p = next;
+    }
+    if (used == 0) {
+        if (out_size < 2)
+            return 414;
+        out[used++] = '/';
+    }
+    out[used] = '\0';
+    return 0;
+}
+
+int http_encode_path(const char *path, char *out, size_t out_size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t used = 0;
+    for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
+        int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || strchr("-._~!$&'()*+,;=:@/", *p) != NULL;
+        if (used + (plain ? 1 : 3) + 1 > out_size)
+            return -1;
+        if (plain) {
+            out[used++] = (char)*p;
+        } else {
+            out[used++] = '%';
+            out[used++] = hex[*p >> 4];
+            out[used++] = hex[*p & 15];
+        }
+    }
+    if (out_size == 0)
+        return -1;
+    out[used] = '\0';
+    return 0;
+}
+
+/* ---- Names and dates ------------------------------------------------------------ */
+
+const char *http_status_text(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 301:
+        return "Moved Permanently";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
+    }
+}
+
+const char *http_mime_type(const char *path)
+{
+    static const struct {
+        const char *extension;
+        const char *type;
+    } types[] = {
+        {"html", "text/html; charset=utf-8"},
+        {"htm", "text/html; charset=utf-8"},
+        {"css", "text/css; charset=utf-8"},
+        {"js", "text/javascript; charset=utf-8"},
+        {"json", "application/json"},
+        {"txt", "text/plain; charset=utf-8"},
+        {"png", "image/png"},
+        {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},
+        {"gif", "image/gif"},
+        {"svg", "image/svg+xml"},
+        {"ico", "image/x-icon"},
+        {"pdf", "application/pdf"},
+        {"wasm", "application/wasm"},
+    };
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    const char *dot = strrchr(name, '.');
+    if (dot != NULL && dot != name)
+        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+            if (strcasecmp(dot + 1, types[i].extension) == 0)
+                return types[i].type;
+    return "application/octet-stream";
+}
+
+int http_format_date(time_t t, char *out, size_t out_size)
+{
+    /* Names spelled out: strftime's %a and %b follow the locale, HTTP does not. */
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL)
+        return -1;
+    int n = snprintf(out, out_size, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                     days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return (n < 0 || (size_t)n >= out_size) ? -1 : 0;
+}
+
+/* ---- For clients ------------------------------------------------------------------- */
+
+int http_parse_url(const char *url, struct http_url *out)
+{
+    if (strncasecmp(url, "http://", 7) != 0)
+        return -1;
+    const char *host = url + 7;
+    const char *host_end;
+    const char *after;
+    if (*host == '[') { /* an IPv6 literal: "[::1]" */
+        host++;
+        host_end = strchr(host, ']');
+        if (host_end == NULL)
+            return -1;
+        after = host_end + 1;
+    } else {
+        host_end = host + strcspn(host, ":/?#");
+        after = host_end;
+    }
+    size_t host_length = (size_t)(host_end - host);
+    if (host_length == 0 || host_length >= sizeof out->host)
+        return -1;
+    memcpy(out->host, host, host_length);
+    out->host[host_length] = '\0';
+
+    strcpy(out->port, "80");
+    if (*after == ':') {
+        size_t digits = strspn(after + 1, "0123456789");
+        if (digits == 0 || digits > 5 || atol(after + 1) > 65535)
+            return -1;
+        memcpy(out->port, after + 1, digits);
+        out->port[digits] = '\0';
+        after += 1 + digits;
+    }
+    if (*after != '\0' && *after != '/' && *after != '?' && *after != '#')
+        return -1;
+    /* The path and query, "/" when there is no path; the fragment ("#...") never
+     * leaves the client. */
+    size_t length = strcspn(after, "#");
+    int n = snprintf(out->path, sizeof out->path, "%s%.*s", *after == '/' ? "" : "/",
+                     (int)length, after);
+    return (n < 0 || (size_t)n >= sizeof out->path) ? -1 : 0;
+}
+
+int http_parse_status_line(const char *line, size_t length)
+{
+    /* "HTTP/d.d SP ddd" then SP reason (possibly empty) or the end of the line */
+    if (length < 12 || strncmp(line, "HTTP/", 5) != 0 || !is_digit(line[5]) ||
+        line[6] != '.' || !is_digit(line[7]) || line[8] != ' ')
+        return -1;
+    if (!is_digit(line[9]) || !is_digit(line[10]) || !is_digit(line[11]))
+        return -1;
+    if (length > 12 && line[12] != ' ')
+        return -1;
+    return (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+}

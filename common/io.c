@@ -1,0 +1,168 @@
+/* io.c: see io.h. */
+#include "io.h"
+#include "log.h" /* for LOG_RECEIVED only: io.c calls no log function itself */
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+long long io_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int io_ms_until(long long deadline_ms)
+{
+    long long left = deadline_ms - io_now_ms();
+    if (left < 0)
+        return 0;
+    return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+int io_wait(int fd, int for_write, int timeout_ms)
+{
+    struct pollfd pfd = {.fd = fd, .events = for_write ? POLLOUT : POLLIN};
+    long long deadline = timeout_ms < 0 ? -1 : io_now_ms() + timeout_ms;
+    for (;;) {
+        int rc = poll(&pfd, 1, timeout_ms);
+        if (rc >= 0)
+            return rc >
+                   0; /* POLLHUP and POLLERR count as ready: the next call says why */
+        if (errno != EINTR)
+            return -1;
+        if (deadline >= 0)
+            timeout_ms = io_ms_until(deadline);
+    }
+}
+
+ssize_t io_write_all(int fd, const void *buf, size_t len, int timeout_ms)
+{
+    const char *p = buf;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n > 0) {
+            p += n;
+            left -= (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            /* The send buffer is full: wait until the peer reads some of it. */
+            int ready = io_wait(fd, 1, timeout_ms);
+            if (ready < 0)
+                return -1;
+            if (ready == 0) {
+                errno = ETIMEDOUT;
+                return -1;
+            }
+            continue;
+        }
+        if (n == 0)
+            errno =
+                EIO; /* write() returning 0 for a non-empty buffer: never loop on it */
+        return -1;
+    }
+    return (ssize_t)len;
+}
+
+void io_reader_init(struct io_reader *r, int fd)
+{
+    r->fd = fd;
+    r->trace = NULL;
+    r->start = 0;
+    r->end = 0;
+}
+
+char *io_reader_bytes(struct io_reader *r)
+{
+    return r->data + r->start;
+}
+
+size_t io_reader_length(const struct io_reader *r)
+{
+    return r->end - r->start;
+}
+
+void io_reader_consume(struct io_reader *r, size_t n)
+{
+    r->start += n;
+    if (r->start == r->end) /* empty: start again at the front, for free */
+        r->start = r->end = 0;
+}
+
+/* Make room at the end by moving the unconsumed bytes to the front. */
+static void compact(struct io_reader *r)
+{
+    size_t length = io_reader_length(r);
+    memmove(r->data, r->data + r->start, length);
+    r->start = 0;
+    r->end = length;
+}
+
+ssize_t io_reader_fill(struct io_reader *r, long long deadline_ms)
+{
+    if (r->end == sizeof r->data)
+        compact(r);
+    if (r->end == sizeof r->data) {
+        errno = ENOBUFS;
+        return -1;
+    }
+    for (;;) {
+        if (deadline_ms >= 0) {
+            int ready = io_wait(r->fd, 0, io_ms_until(deadline_ms));
+            if (ready < 0)
+                return -1;
+            if (ready == 0) {
+                errno = ETIMEDOUT;
+                return -1;
+            }
+        }
+        ssize_t n = read(r->fd, r->data + r->end, sizeof r->data - r->end);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && deadline_ms >= 0)
+            continue; /* poll said readable but the data went elsewhere: wait again */
+        if (n > 0) {
+            if (r->trace != NULL)
+                r->trace(r->fd, LOG_RECEIVED, r->data + r->end, (size_t)n);
+            r->end += (size_t)n;
+        }
+        return n;
+    }
+}
+
+int io_read_line(struct io_reader *r, size_t from, size_t max_length,
+                 long long deadline_ms, struct io_line *line)
+{
+    size_t scanned = from; /* bytes before this offset hold no LF */
+    for (;;) {
+        const char *bytes = io_reader_bytes(r);
+        size_t length = io_reader_length(r);
+        const char *lf = memchr(bytes + scanned, '\n', length - scanned);
+        if (lf != NULL) {
+            size_t end = (size_t)(lf - bytes);
+            line->offset = from;
+            line->next = end + 1;
+            if (end > from && bytes[end - 1] == '\r')
+                end--;
+            line->length = end - from;
+            return line->length > max_length ? IO_TOO_LONG : IO_OK;
+        }
+        scanned = length;
+        /* max_length bytes, a CR and the LF: past that, no ending can save the line. */
+        if (length - from >= max_length + 2)
+            return IO_TOO_LONG;
+        ssize_t n = io_reader_fill(r, deadline_ms);
+        if (n == 0)
+            return IO_EOF;
+        if (n < 0)
+            return IO_ERROR;
+    }
+}

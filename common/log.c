@@ -1,0 +1,88 @@
+/* log.c: see log.h. */
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Escape one byte into out (room for 5 bytes); returns the length written. */
+static size_t escape_byte(unsigned char c, char *out, int escape_quotes)
+{
+    switch (c) {
+    case '\r':
+        return (size_t)snprintf(out, 5, "\\r");
+    case '\n':
+        return (size_t)snprintf(out, 5, "\\n");
+    case '\t':
+        return (size_t)snprintf(out, 5, "\\t");
+    case '\\':
+        return (size_t)snprintf(out, 5, "\\\\");
+    case '"':
+        if (escape_quotes)
+            return (size_t)snprintf(out, 5, "\\\"");
+        break;
+    default:
+        break;
+    }
+    if (c < 0x20 || c >= 0x7f)
+        return (size_t)snprintf(out, 5, "\\x%02X", c);
+    out[0] = (char)c;
+    out[1] = '\0';
+    return 1;
+}
+
+char *log_escape(const char *text, size_t length, char *out, size_t out_size)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < length; i++) {
+        char piece[5];
+        size_t n = escape_byte((unsigned char)text[i], piece, 1);
+        if (used + n + 1 > out_size)
+            break;
+        memcpy(out + used, piece, n);
+        used += n;
+    }
+    if (out_size > 0)
+        out[used] = '\0';
+    return out;
+}
+
+void log_wire(int fd, int direction, const void *data, size_t length)
+{
+    const unsigned char *bytes = data;
+    const char *arrow = direction == LOG_SENT ? ">>>" : "<<<";
+    int at_line_start = 1;
+    /* One output line per input line, so a request reads as it was sent. */
+    for (size_t i = 0; i < length; i++) {
+        if (at_line_start)
+            fprintf(stderr, "[fd %d] %s ", fd, arrow);
+        char piece[5];
+        escape_byte(bytes[i], piece, 0);
+        fputs(piece, stderr);
+        at_line_start = bytes[i] == '\n';
+        if (at_line_start)
+            fputc('\n', stderr);
+    }
+    if (!at_line_start)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void log_access(const char *client, time_t when, const char *request_line, int status,
+                long long body_bytes)
+{
+    struct tm tm;
+    char stamp[64];
+    char request[512];
+    if (gmtime_r(&when, &tm) == NULL ||
+        strftime(stamp, sizeof stamp, "%d/%b/%Y:%H:%M:%S +0000", &tm) == 0)
+        snprintf(stamp, sizeof stamp, "-");
+    if (request_line[0] == '\0')
+        request_line = "-"; /* nothing we could read as a request line */
+    log_escape(request_line, strlen(request_line), request, sizeof request);
+    if (body_bytes < 0)
+        fprintf(stderr, "%s - - [%s] \"%s\" %d -\n", client, stamp, request, status);
+    else
+        fprintf(stderr, "%s - - [%s] \"%s\" %d %lld\n", client, stamp, request, status,
+                body_bytes);
+    fflush(stderr);
+}

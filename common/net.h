@@ -1,0 +1,42 @@
+/* net.h: opening TCP sockets by name, for IPv4 and IPv6 alike.
+ *
+ * Every chapter listens or connects; getaddrinfo() turns "127.0.0.1" or "::1" and
+ * "8001" into socket addresses, so no code here cares which IP version it gets.
+ * On failure these functions return -1, keep errno, and write a one-line reason
+ * into `why` (for example "bind 127.0.0.1 port 8001: Address already in use"):
+ * the program decides whether and how to print it.
+ */
+#ifndef NET_H
+#define NET_H
+
+#include <stddef.h>
+
+/* Room for a numeric IPv6 address in brackets plus ":65535". */
+#define NET_ADDRSTRLEN 64
+
+/* Bind and listen on host:port (port "0" lets the kernel choose a free one). Sets
+ * SO_REUSEADDR so a restarted server can bind while old connections sit in TIME_WAIT.
+ * Returns the listening descriptor or -1. */
+int net_listen(const char *host, const char *port, int backlog, char *why,
+               size_t why_size);
+
+/* Connect to host:port, trying each address getaddrinfo returns. Blocking.
+ * Returns the connected descriptor or -1. */
+int net_connect(const char *host, const char *port, char *why, size_t why_size);
+
+/* The port a socket is bound to (after binding port 0, the one the kernel chose),
+ * or -1. */
+int net_local_port(int fd);
+
+/* The URL a server prints when it starts: "SCHEME://127.0.0.1:PORT/", with the
+ * address in brackets for IPv6 ("http://[::1]:8002/"). Returns 0 or -1. */
+int net_listen_url(int fd, const char *scheme, char *buf, size_t size);
+
+/* The numeric address of a peer, "127.0.0.1" or "::1", for logs. Returns 0 or -1. */
+int net_peer_address(int fd, char *buf, size_t size);
+
+/* Switch O_NONBLOCK on or off with fcntl() (portable, unlike Linux's SOCK_NONBLOCK).
+ * Returns 0 or -1. */
+int net_set_nonblocking(int fd, int on);
+
+#endif

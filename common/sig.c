@@ -1,0 +1,77 @@
+/* sig.c: see sig.h. */
+#include "sig.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/time.h>
+
+volatile sig_atomic_t sig_stop_requested = 0;
+
+/* Async-signal-safe: one store to a sig_atomic_t, nothing else. */
+static void on_stop_signal(int signo)
+{
+    sig_stop_requested = signo;
+}
+
+int sig_setup_stop(sigset_t *wait_mask)
+{
+    struct sigaction sa;
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags =
+        0; /* no SA_RESTART: a blocked call should return and look at the flag */
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+        return -1;
+
+    struct sigaction ignore;
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    ignore.sa_flags = 0;
+    if (sigaction(SIGPIPE, &ignore, NULL) < 0)
+        return -1;
+
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &stop_signals, wait_mask) < 0)
+        return -1;
+    sigdelset(wait_mask, SIGINT);
+    sigdelset(wait_mask, SIGTERM);
+    return 0;
+}
+
+int sig_reset_for_child(void)
+{
+    struct sigaction sa;
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
+        sigaction(SIGPIPE, &sa, NULL) < 0)
+        return -1;
+    sigset_t none;
+    sigemptyset(&none);
+    return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int sig_wait_readable(int fd, const sigset_t *wait_mask, int timeout_ms)
+{
+    if (sig_stop_requested)
+        return 0;
+    if (fd < 0 || fd >= FD_SETSIZE) { /* FD_SET past FD_SETSIZE writes out of bounds */
+        errno = EINVAL;
+        return -1;
+    }
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(fd, &readable);
+    struct timespec timeout = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    /* pselect() installs wait_mask (stop signals unblocked) only while it sleeps, so
+     * a signal is either handled before it starts sleeping or wakes it with EINTR. */
+    int rc = pselect(fd + 1, &readable, NULL, NULL, timeout_ms >= 0 ? &timeout : NULL,
+                     wait_mask);
+    if (rc < 0 && errno == EINTR)
+        return 0;
+    return rc;
+}

@@ -1,0 +1,37 @@
+/* sig.h: stopping a server cleanly on Ctrl-C (SIGINT) or `kill` (SIGTERM).
+ *
+ * A signal can arrive at any instant, so its handler only sets a flag; the main
+ * loop checks the flag at a moment of its choosing. The trap is the gap between
+ * checking the flag and going to sleep in accept() or select(): a signal landing in
+ * that gap would be noticed only when the next client arrives. The cure is to block
+ * the two signals all the time, and to unblock them only inside pselect(), which
+ * does both at once. sig_setup_stop() prepares exactly that; sig_wait_readable()
+ * is the sleep.
+ *
+ * It also ignores SIGPIPE: writing to a peer that has gone away must fail with
+ * EPIPE for that one connection, not kill the whole server.
+ */
+#ifndef SIG_H
+#define SIG_H
+
+#include <signal.h>
+#include <sys/select.h>
+
+/* Set by the handler when SIGINT or SIGTERM arrives: the signal number, else 0. */
+extern volatile sig_atomic_t sig_stop_requested;
+
+/* Install the handlers, ignore SIGPIPE, block SIGINT and SIGTERM, and store in
+ * *wait_mask the signal mask to use while sleeping (the old mask, with the two
+ * unblocked). Returns 0 or -1. */
+int sig_setup_stop(sigset_t *wait_mask);
+
+/* Restore the default dispositions and unblock everything, for a child process that
+ * is about to run or exec something else. Returns 0 or -1. */
+int sig_reset_for_child(void);
+
+/* Sleep until fd is readable or a stop signal arrives (or timeout_ms passes, if
+ * >= 0). Returns 1 readable, 0 stopped or timed out (check sig_stop_requested), -1
+ * on error. */
+int sig_wait_readable(int fd, const sigset_t *wait_mask, int timeout_ms);
+
+#endif

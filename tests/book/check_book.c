@@ -1,0 +1,203 @@
+/* check_book.c: the book and the code cannot drift apart.
+ *
+ * Every code excerpt in book/ names its source file in the fence's info string:
+ *
+ *     ```c chapters/01-http-close/httpd.c
+ *     static void linger_close(int fd)
+ *     ...
+ *     ```
+ *
+ * and must appear in that file verbatim: its lines, consecutive and in order. A line
+ * holding only "..." skips any number of lines of the file, so an excerpt can show a
+ * function's start and end. A failure names the book file and line of the fence.
+ * Also checked: every chapter folder has its book file, and the introduction exists.
+ */
+#include "harness.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BOOK_DIR    PROJECT_ROOT "/book"
+#define MAX_FILES   32
+#define MAX_LINES   20000
+#define LINE_LENGTH 1024
+
+/* A text file as an array of lines (newlines removed). */
+struct text {
+    char *lines[MAX_LINES];
+    size_t count;
+};
+
+static int load(const char *path, struct text *t)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    char buf[LINE_LENGTH];
+    t->count = 0;
+    while (t->count < MAX_LINES && fgets(buf, sizeof buf, f) != NULL) {
+        buf[strcspn(buf, "\n")] = '\0';
+        t->lines[t->count++] = strdup(buf);
+    }
+    fclose(f);
+    return 0;
+}
+
+static void unload(struct text *t)
+{
+    for (size_t i = 0; i < t->count; i++)
+        free(t->lines[i]);
+    t->count = 0;
+}
+
+static int is_skip_line(const char *line)
+{
+    line += strspn(line, " \t");
+    return strcmp(line, "...") == 0;
+}
+
+/* Find lines [from, to) of the excerpt, consecutively, in src at or after *at.
+ * On success *at moves past the match. */
+static int find_chunk(struct text *src, size_t *at, char **lines, size_t count)
+{
+    if (count == 0)
+        return 1;
+    for (size_t i = *at; i + count <= src->count; i++) {
+        size_t k = 0;
+        while (k < count && strcmp(src->lines[i + k], lines[k]) == 0)
+            k++;
+        if (k == count) {
+            *at = i + count;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Check one excerpt: lines [first, last) of the book file, quoting path. Returns NULL
+ * or a description of the first mismatch. */
+static const char *check_excerpt(const char *path, char **lines, size_t count, char *why,
+                                 size_t why_size)
+{
+    static struct text src;
+    char full[512];
+    snprintf(full, sizeof full, "%s/%s", PROJECT_ROOT, path);
+    if (load(full, &src) < 0) {
+        snprintf(why, why_size, "names %s, which does not exist", path);
+        return why;
+    }
+    size_t at = 0;
+    size_t start = 0;
+    const char *result = NULL;
+    for (size_t i = 0; i <= count && result == NULL; i++) {
+        if (i < count && !is_skip_line(lines[i]))
+            continue;
+        if (!find_chunk(&src, &at, lines + start, i - start)) {
+            snprintf(why, why_size, "its lines from \"%.60s\" on are not in %s (in this order)",
+                     lines[start], path);
+            result = why;
+        }
+        start = i + 1;
+    }
+    unload(&src);
+    return result;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* The Markdown files of book/, sorted by name. */
+static size_t book_files(char names[][256])
+{
+    size_t count = 0;
+    DIR *d = opendir(BOOK_DIR);
+    if (d == NULL)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && count < MAX_FILES) {
+        size_t length = strlen(e->d_name);
+        if (length > 3 && strcmp(e->d_name + length - 3, ".md") == 0)
+            snprintf(names[count++], 256, "%s", e->d_name);
+    }
+    closedir(d);
+    qsort(names, count, 256, compare_names);
+    return count;
+}
+
+START_TEST(every_excerpt_matches_its_source)
+{
+    static char names[MAX_FILES][256];
+    static struct text book;
+    size_t files = book_files(names);
+    ck_assert_msg(files > 0, "no Markdown files in %s", BOOK_DIR);
+    int excerpts = 0;
+    int failures = 0;
+    char first_failure[1024] = "";
+    for (size_t f = 0; f < files; f++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", BOOK_DIR, names[f]);
+        ck_assert_msg(load(path, &book) == 0, "cannot read %s", path);
+        for (size_t i = 0; i < book.count; i++) {
+            char source[256];
+            /* An opening fence with a path: ```c chapters/01-http-close/httpd.c */
+            if (sscanf(book.lines[i], "```%*[a-z] %255s", source) != 1)
+                continue;
+            size_t end = i + 1;
+            while (end < book.count && strncmp(book.lines[end], "```", 3) != 0)
+                end++;
+            char why[512];
+            excerpts++;
+            if (check_excerpt(source, book.lines + i + 1, end - i - 1, why, sizeof why)) {
+                fprintf(stderr, "book/%s:%zu: excerpt %s\n", names[f], i + 1, why);
+                if (failures++ == 0)
+                    snprintf(first_failure, sizeof first_failure, "book/%s:%zu: excerpt %s",
+                             names[f], i + 1, why);
+            }
+            i = end;
+        }
+        unload(&book);
+    }
+    ck_assert_msg(failures == 0, "%d of %d excerpts differ from the code; first: %s", failures,
+                  excerpts, first_failure);
+    ck_assert_msg(excerpts > 0, "the book quotes no code at all");
+}
+END_TEST
+
+START_TEST(every_chapter_has_its_book_file)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/00-introduction.md", BOOK_DIR);
+    ck_assert_msg(access(path, R_OK) == 0, "book/00-introduction.md is missing");
+    DIR *d = opendir(PROJECT_ROOT "/chapters");
+    ck_assert_msg(d != NULL, "no chapters/ folder");
+    struct dirent *e;
+    int chapters = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        chapters++;
+        snprintf(path, sizeof path, "%s/%s.md", BOOK_DIR, e->d_name);
+        ck_assert_msg(access(path, R_OK) == 0, "chapters/%s has no book/%s.md", e->d_name,
+                      e->d_name);
+    }
+    closedir(d);
+    ck_assert_msg(chapters > 0, "no chapter folders found");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("book");
+    TCase *tc = tcase_create("excerpts");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, every_excerpt_matches_its_source);
+    tcase_add_test(tc, every_chapter_has_its_book_file);
+    suite_add_tcase(s, tc);
+    Suite *suites[] = {s};
+    return run_suites(suites, 1);
+}

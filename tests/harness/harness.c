@@ -1,0 +1,482 @@
+/* harness.c: see harness.h. */
+#include "harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+int timeout_multiplier(void)
+{
+    const char *m = getenv("CK_TIMEOUT_MULTIPLIER");
+    int value = m ? atoi(m) : 1;
+    return value > 0 ? value : 1;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read one line from fd (unbuffered, byte by byte) within timeout_ms. */
+static int read_first_line(int fd, char *buf, size_t size, int timeout_ms)
+{
+    size_t used = 0;
+    long long deadline = now_ms() + timeout_ms;
+    while (used + 1 < size) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        long long left = deadline - now_ms();
+        if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+            return -1;
+        char c;
+        ssize_t n = read(fd, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        if (c == '\n')
+            break;
+        buf[used++] = c;
+    }
+    buf[used] = '\0';
+    return 0;
+}
+
+/* Servers a test started and has not stopped yet. A failed ck_assert ends the test
+ * process with exit(), which runs kill_leftover_servers(), so a failing test does not
+ * leave its server running; on Linux, PR_SET_PDEATHSIG also covers a test killed by
+ * its timeout. */
+#define MAX_SERVERS 64
+static pid_t started[MAX_SERVERS];
+
+static void kill_leftover_servers(void)
+{
+    for (int i = 0; i < MAX_SERVERS; i++) {
+        if (started[i] > 0) {
+            kill(started[i], SIGKILL);
+            waitpid(started[i], NULL, 0);
+            started[i] = 0;
+        }
+    }
+}
+
+static void remember_server(pid_t pid)
+{
+    static int registered;
+    if (!registered) {
+        atexit(kill_leftover_servers);
+        registered = 1;
+    }
+    for (int i = 0; i < MAX_SERVERS; i++) {
+        if (started[i] == 0) {
+            started[i] = pid;
+            return;
+        }
+    }
+}
+
+static void forget_server(pid_t pid)
+{
+    for (int i = 0; i < MAX_SERVERS; i++)
+        if (started[i] == pid)
+            started[i] = 0;
+}
+
+/* A server that never said it was listening: kill it and clean up. */
+static void abandon_server(struct server_proc *p)
+{
+    kill(p->pid, SIGKILL);
+    waitpid(p->pid, NULL, 0);
+    forget_server(p->pid);
+    unlink(p->stderr_path);
+}
+
+int server_start(struct server_proc *p, const char *program, char *const argv[])
+{
+    int out[2];
+    memset(p, 0, sizeof *p);
+    snprintf(p->stderr_path, sizeof p->stderr_path, "/tmp/hvs-stderr-XXXXXX");
+    int err_fd = mkstemp(p->stderr_path);
+    if (err_fd < 0 || pipe(out) < 0)
+        return -1;
+    p->pid = fork();
+    if (p->pid < 0)
+        return -1;
+    if (p->pid == 0) {
+        /* Check installs its own SIGTERM handler in forked tests: undo it, or
+         * server_stop() could not stop us. */
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        dup2(out[1], STDOUT_FILENO);
+        dup2(err_fd, STDERR_FILENO);
+        close(out[0]);
+        close(out[1]);
+        close(err_fd);
+        execv(program, argv);
+        _exit(127);
+    }
+    remember_server(p->pid);
+    close(out[1]);
+    close(err_fd);
+    char line[256];
+    int rc = read_first_line(out[0], line, sizeof line, 10000 * timeout_multiplier());
+    close(out[0]); /* the server may keep writing to stdout: it gets EPIPE, ignored */
+    if (rc < 0) {
+        abandon_server(p);
+        return -1;
+    }
+    const char *at = strstr(line, "listening on ");
+    const char *colon = at ? strrchr(line, ':') : NULL;
+    if (colon == NULL || sscanf(colon + 1, "%d", &p->port) != 1) {
+        abandon_server(p);
+        return -1;
+    }
+    snprintf(p->url, sizeof p->url, "%s", at + strlen("listening on "));
+    return 0;
+}
+
+/* waitpid with a time limit, polling (there is no portable timed wait). */
+static int wait_for_exit(pid_t pid, int timeout_ms, int *status)
+{
+    long long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid)
+            return 0;
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (now_ms() > deadline)
+            return -1;
+        struct timespec pause = {0, 5 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+int server_stop(struct server_proc *p)
+{
+    int status = 0;
+    int result = -1;
+    if (p->pid > 0) {
+        kill(p->pid, SIGTERM);
+        if (wait_for_exit(p->pid, 10000 * timeout_multiplier(), &status) < 0) {
+            kill(p->pid, SIGKILL);
+            waitpid(p->pid, &status, 0);
+        } else if (WIFEXITED(status)) {
+            result = WEXITSTATUS(status);
+        } else if (WIFSIGNALED(status)) {
+            result = 128 + WTERMSIG(status);
+        }
+        forget_server(p->pid);
+        p->pid = 0;
+    }
+    unlink(p->stderr_path);
+    return result;
+}
+
+size_t server_stderr(const struct server_proc *p, char *buf, size_t size)
+{
+    size_t used = 0;
+    FILE *f = fopen(p->stderr_path, "r");
+    if (f != NULL) {
+        used = fread(buf, 1, size - 1, f);
+        fclose(f);
+    }
+    buf[used] = '\0';
+    return used;
+}
+
+int tcp_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((unsigned short)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void send_all(int fd, const void *data, size_t length)
+{
+    const char *p = data;
+    while (length > 0) {
+        ssize_t n = write(fd, p, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ck_assert_msg(n > 0, "send failed: %s", strerror(errno));
+        p += n;
+        length -= (size_t)n;
+    }
+}
+
+void send_text(int fd, const char *text)
+{
+    send_all(fd, text, strlen(text));
+}
+
+ssize_t recv_until_close(int fd, char *buf, size_t size, int timeout_ms)
+{
+    size_t used = 0;
+    ssize_t result = 0;
+    while (used + 1 < size) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int ready = poll(&pfd, 1, timeout_ms);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            break;
+        ssize_t n = read(fd, buf + used, size - 1 - used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            result = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        used += (size_t)n;
+    }
+    buf[used] = '\0';
+    return result < 0 ? -1 : (ssize_t)used;
+}
+
+int wait_closed(int fd, int timeout_ms)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int ready;
+    do
+        ready = poll(&pfd, 1, timeout_ms);
+    while (ready < 0 && errno == EINTR);
+    if (ready <= 0)
+        return 0;
+    char c;
+    ssize_t n = read(fd, &c, 1);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+ssize_t http_exchange(int port, const char *request, char *response, size_t size)
+{
+    int fd = tcp_connect(port);
+    ck_assert_msg(fd >= 0, "connect to port %d failed: %s", port, strerror(errno));
+    send_text(fd, request);
+    ssize_t n = recv_until_close(fd, response, size, 10000 * timeout_multiplier());
+    close(fd);
+    return n;
+}
+
+int response_status(const char *response)
+{
+    int status;
+    if (strncmp(response, "HTTP/", 5) != 0 || strlen(response) < 12 ||
+        sscanf(response + 9, "%3d", &status) != 1)
+        return -1;
+    return status;
+}
+
+int response_header(const char *response, const char *name, char *out, size_t size)
+{
+    const char *end = strstr(response, "\r\n\r\n");
+    size_t name_length = strlen(name);
+    const char *line = strstr(response, "\r\n");
+    while (line != NULL && line < end) {
+        line += 2;
+        if (strncasecmp(line, name, name_length) == 0 && line[name_length] == ':') {
+            const char *value = line + name_length + 1;
+            while (*value == ' ')
+                value++;
+            size_t length = strcspn(value, "\r\n");
+            if (length >= size)
+                return -1;
+            memcpy(out, value, length);
+            out[length] = '\0';
+            return 0;
+        }
+        line = strstr(line, "\r\n");
+    }
+    return -1;
+}
+
+const char *response_body(const char *response, size_t length, size_t *body_length)
+{
+    for (size_t i = 0; i + 4 <= length; i++) {
+        if (memcmp(response + i, "\r\n\r\n", 4) == 0) {
+            *body_length = length - i - 4;
+            return response + i + 4;
+        }
+    }
+    return NULL;
+}
+
+int count_open_fds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return -1;
+    int count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            count++;
+    closedir(d);
+    return count;
+}
+
+void make_temp_dir(char *path)
+{
+    strcpy(path, "/tmp/hvs-root-XXXXXX");
+    ck_assert_msg(mkdtemp(path) != NULL, "mkdtemp: %s", strerror(errno));
+}
+
+void write_file(const char *dir, const char *name, const void *data, size_t length)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
+    const char *p = data;
+    while (length > 0) {
+        ssize_t n = write(fd, p, length);
+        ck_assert_msg(n > 0, "write %s: %s", path, strerror(errno));
+        p += n;
+        length -= (size_t)n;
+    }
+    close(fd);
+}
+
+void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d != NULL) {
+            struct dirent *e;
+            while ((e = readdir(d)) != NULL) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                    continue;
+                char child[1024];
+                snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+                remove_tree(child);
+            }
+            closedir(d);
+        }
+        chmod(path, 0700);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* Drain fd into buf (up to size-1 bytes; the rest is read and dropped). */
+static size_t drain(int fd, char *buf, size_t size)
+{
+    size_t used = 0;
+    char sink[4096];
+    for (;;) {
+        char *into = used + 1 < size ? buf + used : sink;
+        size_t room = used + 1 < size ? size - 1 - used : sizeof sink;
+        ssize_t n = read(fd, into, room);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (into == buf + used)
+            used += (size_t)n;
+    }
+    if (size > 0)
+        buf[used] = '\0';
+    return used;
+}
+
+int run_program(char *const argv[], char *out, size_t out_size, size_t *out_length,
+                char *err, size_t err_size)
+{
+    int out_pipe[2];
+    char err_path[] = "/tmp/hvs-err-XXXXXX";
+    int err_fd = mkstemp(err_path);
+    if (err_fd < 0 || pipe(out_pipe) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        dup2(out_pipe[1], STDOUT_FILENO);
+        dup2(err_fd, STDERR_FILENO);
+        close(out_pipe[0]);
+        close(out_pipe[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    size_t length = drain(out_pipe[0], out, out_size);
+    close(out_pipe[0]);
+    if (out_length)
+        *out_length = length;
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (err != NULL && err_size > 0) {
+        lseek(err_fd, 0, SEEK_SET);
+        drain(err_fd, err, err_size);
+    }
+    close(err_fd);
+    unlink(err_path);
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return -1;
+}
+
+int run_suites(Suite **suites, size_t count)
+{
+    signal(SIGPIPE, SIG_IGN); /* a server that closes first: EPIPE, not a dead test */
+    SRunner *runner = srunner_create(suites[0]);
+    for (size_t i = 1; i < count; i++)
+        srunner_add_suite(runner, suites[i]);
+    srunner_set_fork_status(runner, CK_FORK); /* timeouts need fork mode */
+    srunner_run_all(runner, CK_NORMAL);
+    int run = srunner_ntests_run(runner);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    if (run == 0) {
+        fprintf(stderr, "no tests ran: that is a failure too\n");
+        return 1;
+    }
+    return failed == 0 ? 0 : 1;
+}

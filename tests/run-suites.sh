@@ -1,0 +1,42 @@
+#!/bin/sh
+# run-suites.sh: run every Check suite program in tests/build and add up the results.
+#
+# Each program prints Check's own summary ("100%: Checks: 42, Failures: 0, Errors: 0");
+# this script prints one line per program and, last, the total:
+#   N passed, M failed
+# It exits non-zero if any test failed, any program crashed, or no test ran at all.
+set -u
+cd "$(dirname "$0")/build" || exit 1
+
+total=0
+failed=0
+status=0
+for suite in check_common check_*-* solutions/*/hw_* check_book; do
+    [ -x "$suite" ] || continue
+    echo "== $suite"
+    out=$(./"$suite" 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    summary=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: [0-9]+' | tail -n 1)
+    if [ -z "$summary" ]; then
+        echo "$suite: no Check summary (exit status $rc): counted as one failure"
+        total=$((total + 1))
+        failed=$((failed + 1))
+        status=1
+        continue
+    fi
+    checks=$(printf '%s' "$summary" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+    failures=$(printf '%s' "$summary" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+    errors=$(printf '%s' "$summary" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+    total=$((total + checks))
+    failed=$((failed + failures + errors))
+    [ "$rc" -eq 0 ] || status=1
+done
+
+if [ "$total" -eq 0 ]; then
+    echo "no tests ran"
+    status=1
+fi
+[ "$failed" -eq 0 ] || status=1
+echo "$((total - failed)) passed, $failed failed"
+exit $status
