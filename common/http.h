@@ -85,6 +85,17 @@ const char *http_header_value(const struct http_request *req, const char *name);
 /* How many headers have this name (any case). */
 size_t http_header_count(const struct http_request *req, const char *name);
 
+/* Does a header named `name` list `token`? Header values such as Connection are
+ * comma-separated lists ("keep-alive, Upgrade"); tokens compare without regard to
+ * case, and every header with that name counts. Returns 1 or 0. */
+int http_header_has_token(const struct http_request *req, const char *name,
+                          const char *token);
+
+/* Parse a Content-Length value strictly: digits only ("12"), or a list of identical
+ * values ("12, 12", which RFC 9110 §8.6 lets a recipient accept). No sign, no spaces
+ * inside a number, no overflow. Returns 0 with *out set, or -1. */
+int http_parse_content_length(const char *value, long long *out);
+
 /* Percent-decode in[0..in_length) once ("%2F" becomes "/") into out, NUL-terminated.
  * Returns 0; 400 for a '%' not followed by two hex digits or for "%00" (a NUL would
  * cut the path short when it reaches the C library); 414 if out_size is too small. */
@@ -137,6 +148,11 @@ const char *http_mime_type(const char *path);
  * out needs HTTP_DATE_SIZE bytes. Returns 0 or -1. */
 #define HTTP_DATE_SIZE 30
 int http_format_date(time_t t, char *out, size_t out_size);
+
+/* Parse an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into *out, computing the
+ * time_t by hand (timegm() and strptime() are not in POSIX 2008). Other date
+ * formats and impossible dates return -1. */
+int http_parse_date(const char *text, time_t *out);
 
 /* What goes into a response head. */
 struct http_response {

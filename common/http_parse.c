@@ -6,6 +6,7 @@
  * server and the answers share one implementation. */
 #include "http.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,76 @@ size_t http_header_count(const struct http_request *req, const char *name)
         if (strcasecmp(req->headers[i].name, name) == 0)
             count++;
     return count;
+}
+
+/* Compare text[0..length) with token, ignoring case. */
+static int token_equals(const char *text, size_t length, const char *token)
+{
+    return strlen(token) == length && strncasecmp(text, token, length) == 0;
+}
+
+int http_header_has_token(const struct http_request *req, const char *name,
+                          const char *token)
+{
+    for (size_t i = 0; i < req->header_count; i++) {
+        if (strcasecmp(req->headers[i].name, name) != 0)
+            continue;
+        const char *p = req->headers[i].value;
+        while (*p != '\0') {
+            size_t length = strcspn(p, ",");
+            size_t start = 0;
+            while (start < length && is_space_or_tab(p[start]))
+                start++;
+            size_t end = length;
+            while (end > start && is_space_or_tab(p[end - 1]))
+                end--;
+            if (token_equals(p + start, end - start, token))
+                return 1;
+            p += length;
+            if (*p == ',')
+                p++;
+        }
+    }
+    return 0;
+}
+
+/* One run of digits as a number; -1 for none, or for a value too large to hold. */
+static long long parse_digits(const char *text, size_t length)
+{
+    long long value = 0;
+    if (length == 0)
+        return -1;
+    for (size_t i = 0; i < length; i++) {
+        if (!is_digit(text[i]) || value > (LLONG_MAX - 9) / 10)
+            return -1;
+        value = value * 10 + (text[i] - '0');
+    }
+    return value;
+}
+
+int http_parse_content_length(const char *value, long long *out)
+{
+    long long first = -1;
+    const char *p = value;
+    for (;;) {
+        size_t length = strcspn(p, ",");
+        size_t start = 0;
+        while (start < length && is_space_or_tab(p[start]))
+            start++;
+        size_t end = length;
+        while (end > start && is_space_or_tab(p[end - 1]))
+            end--;
+        long long number = parse_digits(p + start, end - start);
+        if (number < 0 || (first >= 0 && number != first))
+            return -1; /* not a number, or two different lengths: which one is true? */
+        first = number;
+        p += length;
+        if (*p == '\0')
+            break;
+        p++; /* the comma */
+    }
+    *out = first;
+    return 0;
 }
 
 /* ---- From target to path ----------------------------------------------------------- */
@@ -348,6 +419,78 @@ int http_format_date(time_t t, char *out, size_t out_size)
                      days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
                      tm.tm_hour, tm.tm_min, tm.tm_sec);
     return (n < 0 || (size_t)n >= out_size) ? -1 : 0;
+}
+
+/* Days since 1970-01-01 of a date in the proleptic Gregorian calendar. The trick:
+ * count years from March, so that February, with its leap day, comes last. */
+static long long days_from_civil(int year, int month, int day)
+{
+    year -= month <= 2;
+    long long era = (year >= 0 ? year : year - 399) / 400;
+    long long year_of_era = year - era * 400; /* [0, 399] */
+    long long day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    long long day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 +
+                           day_of_year; /* [0, 146096] */
+    return era * 146097 + day_of_era - 719468;
+}
+
+static int is_leap_year(int year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+/* Two or four digits at text, as a number (-1 if not digits). */
+static int digits_value(const char *text, int count)
+{
+    int value = 0;
+    for (int i = 0; i < count; i++) {
+        if (!is_digit(text[i]))
+            return -1;
+        value = value * 10 + (text[i] - '0');
+    }
+    return value;
+}
+
+/* Index of the three letters at text in a run of three-letter names, or -1. */
+static int name_index(const char *names, int count, const char *text)
+{
+    for (int i = 0; i < count; i++)
+        if (strncmp(names + 3 * i, text, 3) == 0)
+            return i;
+    return -1;
+}
+
+int http_parse_date(const char *text, time_t *out)
+{
+    /* "Sun, 06 Nov 1994 08:49:37 GMT": every field at a fixed place. */
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const char days[] = "SunMonTueWedThuFriSat";
+    static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (strlen(text) != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' ||
+        text[11] != ' ' || text[16] != ' ' || text[19] != ':' || text[22] != ':' ||
+        strcmp(text + 25, " GMT") != 0)
+        return -1;
+    int weekday = name_index(days, 7, text);
+    int month = name_index(months, 12, text + 8) + 1;
+    if (weekday < 0 || month == 0)
+        return -1;
+    int day = digits_value(text + 5, 2);
+    int year = digits_value(text + 12, 4);
+    int hour = digits_value(text + 17, 2);
+    int minute = digits_value(text + 20, 2);
+    int second = digits_value(text + 23, 2);
+    if (day < 1 || year < 1970 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+        second < 0 || second > 60)
+        return -1;
+    int last_day = month_days[month - 1] + (month == 2 && is_leap_year(year));
+    if (day > last_day)
+        return -1;
+    long long days_since_epoch = days_from_civil(year, month, day);
+    if ((days_since_epoch + 4) % 7 != weekday)
+        return -1; /* 1970-01-01 was a Thursday; a date must agree with its weekday */
+    long long seconds = days_since_epoch * 86400 + hour * 3600 + minute * 60 + second;
+    *out = (time_t)seconds;
+    return 0;
 }
 
 /* ---- For clients ------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +71,27 @@ ssize_t io_write_all(int fd, const void *buf, size_t len, int timeout_ms)
         return -1;
     }
     return (ssize_t)len;
+}
+
+/* close() on a socket with unread received bytes makes the kernel send a reset
+ * (RST) instead of a normal end, and a reset can destroy our response before the
+ * client has read it: the client's kernel throws away data it has not delivered yet.
+ * So we send our end-of-stream first, then drain what the client still sends,
+ * briefly, and only then close. */
+void io_linger(int fd, int timeout_ms, size_t max_bytes)
+{
+    char sink[4096];
+    size_t drained = 0;
+    long long deadline = io_now_ms() + timeout_ms;
+    shutdown(fd, SHUT_WR);
+    while (drained < max_bytes && io_wait(fd, 0, io_ms_until(deadline)) > 0) {
+        ssize_t n = read(fd, sink, sizeof sink);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+            continue;
+        if (n <= 0)
+            break; /* the client closed too (or reset): done */
+        drained += (size_t)n;
+    }
 }
 
 void io_reader_init(struct io_reader *r, int fd)

@@ -30,6 +30,11 @@ int io_wait(int fd, int for_write, int timeout_ms);
  * (ETIMEDOUT for a stall; EPIPE or ECONNRESET for a peer that went away). */
 ssize_t io_write_all(int fd, const void *buf, size_t len, int timeout_ms);
 
+/* Before closing a socket that may hold unread bytes from the peer: send our end of
+ * the stream (shutdown), then read and discard what still arrives, for at most
+ * timeout_ms or max_bytes, until the peer closes too. The caller then close()s. */
+void io_linger(int fd, int timeout_ms, size_t max_bytes);
+
 /* The buffered reader: bytes read from a descriptor and not yet consumed. Bytes
  * beyond the current message stay buffered for the next one (HTTP pipelining), so
  * nothing read from the socket is ever dropped. Its size bounds what a peer can make

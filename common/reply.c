@@ -77,6 +77,18 @@ int http_send_file(struct http_reply *reply, const struct http_file *file)
     return 0;
 }
 
+int http_send_not_modified(struct http_reply *reply, const struct http_file *file)
+{
+    char head[1024];
+    size_t used = format_head(reply, 304, NULL, -1, file->modified, NULL, head, sizeof head);
+    if (used == 0) {
+        errno = ENOBUFS;
+        return -1;
+    }
+    reply->body_bytes = -1;
+    return http_send_bytes(reply, head, used);
+}
+
 /* An error page (or a 301 with its Location) is small: head and body in one write. */
 int http_send_status(struct http_reply *reply, int status, const char *location)
 {

@@ -37,6 +37,10 @@ struct http_reply {
  * bytes that did not all go out. */
 int http_send_file(struct http_reply *reply, const struct http_file *file);
 
+/* Send 304 Not Modified for a file the client already has: headers only, and no
+ * Content-Length (RFC 9110 §15.4.5: a 304 never has a body). Returns 0 or -1. */
+int http_send_not_modified(struct http_reply *reply, const struct http_file *file);
+
 /* Send a status with a short HTML page explaining it (no page for HEAD); location,
  * if not NULL, becomes the Location header (for 301). Returns 0 or -1 with errno. */
 int http_send_status(struct http_reply *reply, int status, const char *location);

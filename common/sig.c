@@ -6,6 +6,7 @@
 #include <sys/time.h>
 
 volatile sig_atomic_t sig_stop_requested = 0;
+volatile sig_atomic_t sig_child_exited = 0;
 
 /* Async-signal-safe: one store to a sig_atomic_t, nothing else. */
 static void on_stop_signal(int signo)
@@ -41,6 +42,29 @@ int sig_setup_stop(sigset_t *wait_mask)
     return 0;
 }
 
+static void on_child_exited(int signo)
+{
+    (void)signo;
+    sig_child_exited = 1;
+}
+
+int sig_watch_children(sigset_t *wait_mask)
+{
+    struct sigaction sa;
+    sa.sa_handler = on_child_exited;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_NOCLDSTOP; /* only ends, not stops */
+    if (sigaction(SIGCHLD, &sa, NULL) < 0)
+        return -1;
+    sigset_t child;
+    sigemptyset(&child);
+    sigaddset(&child, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &child, NULL) < 0)
+        return -1;
+    sigdelset(wait_mask, SIGCHLD);
+    return 0;
+}
+
 int sig_reset_for_child(void)
 {
     struct sigaction sa;
@@ -48,7 +72,7 @@ int sig_reset_for_child(void)
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;
     if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
-        sigaction(SIGPIPE, &sa, NULL) < 0)
+        sigaction(SIGCHLD, &sa, NULL) < 0)
         return -1;
     sigset_t none;
     sigemptyset(&none);

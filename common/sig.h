@@ -25,8 +25,18 @@ extern volatile sig_atomic_t sig_stop_requested;
  * unblocked). Returns 0 or -1. */
 int sig_setup_stop(sigset_t *wait_mask);
 
-/* Restore the default dispositions and unblock everything, for a child process that
- * is about to run or exec something else. Returns 0 or -1. */
+/* Set by the SIGCHLD handler when a child process ends (see sig_watch_children). */
+extern volatile sig_atomic_t sig_child_exited;
+
+/* For a server that forks: catch SIGCHLD too, blocked like the stop signals and let
+ * through only while sleeping in sig_wait_readable, so that a child's end wakes the
+ * server to reap it (waitpid) and no zombie lingers. Call after sig_setup_stop with
+ * the same wait_mask. Returns 0 or -1. */
+int sig_watch_children(sigset_t *wait_mask);
+
+/* For a forked worker process: SIGINT, SIGTERM and SIGCHLD back to their defaults
+ * (so the parent can end it with SIGTERM at once) and nothing blocked. SIGPIPE stays
+ * ignored: the worker writes to a client that may vanish. Returns 0 or -1. */
 int sig_reset_for_child(void);
 
 /* Sleep until fd is readable or a stop signal arrives (or timeout_ms passes, if

@@ -8,7 +8,7 @@
  * hang-up costs and why waiting in line is a problem once connections stay open.
  *
  * Read it top to bottom: the settings, main() and its accept loop, then one
- * connection's request and response, then the lingering close. The HTTP parsing,
+ * connection's request and response. The HTTP parsing,
  * the safe path mapping (common/http.c, http_parse.c) and the sending of responses
  * (common/reply.c) live in common/ because chapter 2 uses them too;
  * book/01-http-close.md walks through all of it.
@@ -64,7 +64,6 @@ static void respond(struct server *s, struct connection *c);
 static void send_status(struct connection *c, int status, const char *location);
 static void report_send_failure(struct connection *c);
 static int request_may_have_unread_bytes(struct connection *c);
-static void linger_close(int fd);
 
 static void usage(FILE *out)
 {
@@ -229,7 +228,7 @@ static void serve_connection(struct server *s, int fd)
     log_access(c.client, time(NULL), c.request.line, c.reply.status, c.reply.body_bytes);
 
     if (request_may_have_unread_bytes(&c))
-        linger_close(fd);
+        io_linger(fd, LINGER_MS, LINGER_MAX_BYTES); /* see common/io.c */
     close(fd);
 }
 
@@ -291,24 +290,4 @@ static int request_may_have_unread_bytes(struct connection *c)
     return !c->request.complete || io_reader_length(&c->reader) > 0 ||
            (length != NULL && strcmp(length, "0") != 0) ||
            http_header_value(&c->request, "Transfer-Encoding") != NULL;
-}
-
-/* close() on a socket with unread received bytes makes the kernel send a reset
- * (RST) instead of a normal end, and a reset can destroy our response before the
- * client has read it. So: send our end-of-stream first (shutdown), then read and
- * discard what the client still sends, briefly, and only then close. */
-static void linger_close(int fd)
-{
-    char sink[4096];
-    size_t drained = 0;
-    long long deadline = io_now_ms() + LINGER_MS;
-    shutdown(fd, SHUT_WR);
-    while (drained < LINGER_MAX_BYTES && io_wait(fd, 0, io_ms_until(deadline)) > 0) {
-        ssize_t n = read(fd, sink, sizeof sink);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-            continue;
-        if (n <= 0)
-            break; /* the client closed too (or reset): done */
-        drained += (size_t)n;
-    }
 }

@@ -34,10 +34,32 @@ static void start_server(const char *address)
     ck_assert_msg(server_start(&server, HTTPD, argv) == 0, "%s did not start", HTTPD);
 }
 
+/* The folder that holds every site of a TCase. The runner process makes and removes
+ * it (an unchecked fixture): a failed test ends at once, without its own teardown, and
+ * must leave nothing behind either. */
+static char sites_dir[64];
+
+static void make_sites_dir(void)
+{
+    make_temp_dir(sites_dir);
+}
+
+static void remove_sites_dir(void)
+{
+    remove_tree(sites_dir);
+}
+
+/* A fresh folder for one test's site, inside sites_dir. */
+static void make_site_dir(char *path, size_t size)
+{
+    snprintf(path, size, "%s/site-XXXXXX", sites_dir);
+    ck_assert_msg(mkdtemp(path) != NULL, "mkdtemp: %s", strerror(errno));
+}
+
 static void setup_site(void)
 {
     memset(&server, 0, sizeof server);
-    make_temp_dir(root);
+    make_site_dir(root, sizeof root);
     write_file(root, "file.txt", FILE_TXT, sizeof FILE_TXT - 1);
     write_file(root, "index.html", INDEX_HTML, sizeof INDEX_HTML - 1);
 }
@@ -249,6 +271,7 @@ Suite *get_suite(void)
     Suite *s = suite_create("get");
 
     TCase *tc = tcase_create("against httpd");
+    tcase_add_unchecked_fixture(tc, make_sites_dir, remove_sites_dir);
     tcase_add_checked_fixture(tc, setup_served_site, teardown_site);
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, body_on_stdout);
@@ -260,6 +283,7 @@ Suite *get_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("without a server");
+    tcase_add_unchecked_fixture(tc, make_sites_dir, remove_sites_dir);
     tcase_add_checked_fixture(tc, setup_site, teardown_site);
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, connection_refused_exits_1);

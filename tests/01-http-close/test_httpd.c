@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <regex.h>
 #include <signal.h>
@@ -105,12 +106,34 @@ static void link_in_root(const char *target, const char *name)
     ck_assert_msg(symlink(target, path) == 0, "symlink %s: %s", path, strerror(errno));
 }
 
+/* The folder that holds every site of a TCase. The runner process makes and removes
+ * it (an unchecked fixture): a failed test ends at once, without its own teardown, and
+ * must leave nothing behind either. */
+static char sites_dir[64];
+
+static void make_sites_dir(void)
+{
+    make_temp_dir(sites_dir);
+}
+
+static void remove_sites_dir(void)
+{
+    remove_tree(sites_dir);
+}
+
+/* A fresh folder for one test's site, inside sites_dir. */
+static void make_site_dir(char *path, size_t size)
+{
+    snprintf(path, size, "%s/site-XXXXXX", sites_dir);
+    ck_assert_msg(mkdtemp(path) != NULL, "mkdtemp: %s", strerror(errno));
+}
+
 /* parent/secret, parent/www/ with the files above, and the odd things a root may hold:
  * a directory without index.html, symlinks in and out, a FIFO, an unreadable file. */
 static void make_site(void)
 {
     char secret_path[128];
-    make_temp_dir(site.parent);
+    make_site_dir(site.parent, sizeof site.parent);
     snprintf(site.root, sizeof site.root, "%s/www", site.parent);
     snprintf(secret_path, sizeof secret_path, "%s/secret", site.parent);
     write_file(site.parent, "secret", SECRET, sizeof SECRET - 1);
@@ -129,14 +152,14 @@ static void make_site(void)
     make_in_root("locked.txt", chmod, 0);
 }
 
-/* The several-MiB file, root/big.bin; returns its contents (free them). */
-static char *make_big_file(void)
+/* A file of several MiB, root/big.bin; returns its contents (free them). */
+static char *make_big_file(size_t size)
 {
-    char *data = malloc(BIG_SIZE);
+    char *data = malloc(size);
     ck_assert(data != NULL);
-    for (size_t i = 0; i < BIG_SIZE; i++)
+    for (size_t i = 0; i < size; i++)
         data[i] = (char)pattern_byte(i);
-    write_file(site.root, "big.bin", data, BIG_SIZE);
+    write_file(site.root, "big.bin", data, size);
     return data;
 }
 
@@ -202,11 +225,11 @@ static const char *last_request; /* for failure messages */
 /* Text for a failure message: CR, LF and other control bytes escaped, cut short. */
 static const char *show(const char *text)
 {
-    static char buffers[4][200];
+    static char buffers[4][100];
     static int next;
     char *out = buffers[next++ % 4];
     size_t used = 0;
-    for (; *text != '\0' && used + 5 < sizeof buffers[0]; text++) {
+    for (; *text != '\0' && used + 5 + 3 < sizeof buffers[0]; text++) {
         unsigned char c = (unsigned char)*text;
         if (c == '\r' || c == '\n')
             used += (size_t)sprintf(out + used, c == '\r' ? "\\r" : "\\n");
@@ -215,7 +238,7 @@ static const char *show(const char *text)
         else
             out[used++] = (char)c;
     }
-    out[used] = '\0';
+    strcpy(out + used, *text != '\0' ? "..." : "");
     return out;
 }
 
@@ -237,6 +260,20 @@ static void ask_bytes(const char *request, size_t length)
     send_all(fd, request, length);
     read_reply(fd);
     close(fd);
+}
+
+/* Send what the peer takes; a peer that hangs up is not an error here. */
+static void send_while_open(int fd, const char *data, size_t length)
+{
+    while (length > 0) {
+        ssize_t n = write(fd, data, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        data += n;
+        length -= (size_t)n;
+    }
 }
 
 static void ask(const char *request)
@@ -382,26 +419,33 @@ static void check_header_names(const struct expect *e)
         ck_assert_msg(seen[i], "%s: no %s header", show(last_request), names[i]);
 }
 
+static void check_header_is(const char *name, const char *want)
+{
+    const char *got = header(name);
+    ck_assert_msg(strcmp(got, want) == 0, "%s: %s: %s, want %s", show(last_request), name,
+                  got, want);
+}
+
 static void check_header_values(const struct expect *e)
 {
     const char *what = show(last_request);
     ck_assert_msg(is_imf_fixdate(header("Date")), "%s: Date %s is not an IMF-fixdate",
                   what, header("Date"));
     ck_assert_msg(header("Server")[0] != '\0', "%s: empty Server header", what);
-    ck_assert_str_eq(header("Content-Type"), e->type);
-    ck_assert_str_eq(header("Connection"), "close");
+    check_header_is("Content-Type", e->type);
+    check_header_is("Connection", "close");
     if (e->file != NULL) {
         char path[256], want[64];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", site.root, e->file);
         ck_assert(stat(path, &st) == 0);
         format_imf_fixdate(st.st_mtime, want, sizeof want);
-        ck_assert_str_eq(header("Last-Modified"), want);
+        check_header_is("Last-Modified", want);
     }
     if (e->location != NULL)
-        ck_assert_str_eq(header("Location"), e->location);
+        check_header_is("Location", e->location);
     if (e->status == 405)
-        ck_assert_str_eq(header("Allow"), "GET, HEAD");
+        check_header_is("Allow", "GET, HEAD");
 }
 
 /* Content-Length is the body's exact length; the body is the file, byte for byte,
@@ -417,10 +461,9 @@ static void check_body(const struct expect *e)
     unsigned long long announced = strtoull(content_length, NULL, 10);
     if (e->head) {
         ck_assert_msg(length == 0, "%s: a HEAD reply with %zu body bytes", what, length);
-        if (e->body != NULL)
-            ck_assert_msg(announced == e->body_length,
-                          "%s: Content-Length %llu, want %zu", what, announced,
-                          e->body_length);
+        ck_assert_msg(e->body != NULL ? announced == e->body_length : announced > 0,
+                      "%s: Content-Length %llu, want %zu", what, announced,
+                      e->body_length);
         return;
     }
     ck_assert_msg(announced == length, "%s: Content-Length %llu but %zu body bytes", what,
@@ -469,6 +512,7 @@ static void expect_error(int status)
     check_reply(&e);
 }
 
+/* The last reply is a 301 to this location. */
 static void expect_redirect(const char *location)
 {
     struct expect e = {301, HTML, NULL, 0, NULL, location, 0};
@@ -551,7 +595,7 @@ END_TEST
 /* A 5 MiB file, streamed in chunks, arrives whole and in order. */
 START_TEST(big_file_byte_for_byte)
 {
-    char *data = make_big_file();
+    char *data = make_big_file(BIG_SIZE);
     use_big_reply();
     ask("GET /big.bin HTTP/1.0\r\n\r\n");
     struct expect e = {200, OCTET, data, BIG_SIZE, "big.bin", NULL, 0};
@@ -578,6 +622,14 @@ START_TEST(absolute_form_target)
 {
     ask("GET http://example.com/file.txt HTTP/1.0\r\n\r\n");
     expect_file("file.txt");
+}
+END_TEST
+
+/* absolute-form without a path: the root, "/". */
+START_TEST(absolute_form_without_path)
+{
+    ask("GET http://example.com HTTP/1.0\r\n\r\n");
+    expect_file("index.html");
 }
 END_TEST
 
@@ -671,6 +723,8 @@ static const char *const bad_requests[] = {
     "GET / HTTP/1.0\r\nNo colon\r\n\r\n",          /* no colon */
     "GET / HTTP/1.0\r\nX-A: 1\r\n folded\r\n\r\n", /* obs-fold */
     "GET / HTTP/1.0\r\nX-A: 1\r\n\tfolded\r\n\r\n", /* obs-fold with a tab */
+    "GET / HTTP/1.0\r\nX-A: a\rb\r\n\r\n",          /* a bare CR in a value */
+    "GET / HTTP/1.0\r\nX(A): v\r\n\r\n",            /* a name that is no token */
 };
 
 /* Malformed request lines and headers, bad encodings: 400 with an error page. */
@@ -681,10 +735,19 @@ START_TEST(bad_request_400)
 }
 END_TEST
 
-/* A raw NUL byte in the request line: 400, and the line is not cut short at it. */
+/* A raw NUL byte in the request line: 400 (as a C string, the line would end there). */
 START_TEST(raw_nul_in_request_line_400)
 {
     static const char request[] = "GET /file.txt\0.html HTTP/1.0\r\n\r\n";
+    ask_bytes(request, sizeof request - 1);
+    expect_error(400);
+}
+END_TEST
+
+/* A raw NUL byte in a header line: 400. */
+START_TEST(raw_nul_in_header_400)
+{
+    static const char request[] = "GET /file.txt HTTP/1.0\r\nX-A: a\0b\r\n\r\n";
     ask_bytes(request, sizeof request - 1);
     expect_error(400);
 }
@@ -758,6 +821,15 @@ START_TEST(traversal_403)
     snprintf(request, sizeof request, "GET %s HTTP/1.0\r\n\r\n", traversals[_i]);
     ask(request);
     expect_error(403);
+    expect_no_secret();
+}
+END_TEST
+
+/* The path is decoded once: "%252e%252e" is a name with "%2e" in it, not "..". */
+START_TEST(double_encoded_dots_decoded_once)
+{
+    ask("GET /%252e%252e/secret HTTP/1.0\r\n\r\n");
+    expect_error(404);
     expect_no_secret();
 }
 END_TEST
@@ -868,6 +940,48 @@ START_TEST(path_longer_than_path_max_414)
 }
 END_TEST
 
+/* A decoded path of exactly PATH_MAX bytes is not "longer than PATH_MAX": no 414, and
+ * as no such file exists, 404. */
+START_TEST(path_of_exactly_path_max_404)
+{
+    char request[8192] = "GET ";
+    size_t used = strlen(request);
+    while (used - 4 < 4096)
+        used += (size_t)sprintf(request + used, "/abcdefg");
+    sprintf(request + used, " HTTP/1.0\r\n\r\n"); /* the path: 4096 bytes */
+    ask(request);
+    expect_error(404);
+}
+END_TEST
+
+/* A 300-byte name (over the file system's NAME_MAX, far under PATH_MAX) names no
+ * file: 404, not 414 (the URI is not too long by any limit of the contract). */
+START_TEST(long_name_under_path_max_404)
+{
+    char request[512] = "GET /";
+    memset(request + 5, 'n', 300);
+    sprintf(request + 305, " HTTP/1.0\r\n\r\n");
+    ask(request);
+    expect_error(404);
+}
+END_TEST
+
+/* A 64 KiB request line gets its whole 414 even though the server reads only the
+ * first 8 KiB of it: lingering close drains the rest. */
+START_TEST(request_line_64k_gets_whole_414)
+{
+    char *request = long_request_line("GET", 64 * 1024, "HTTP/1.0");
+    last_request = "GET /file.txt?aaa(64 KiB) HTTP/1.0";
+    int fd = tcp_connect(site.server.port);
+    ck_assert(fd >= 0);
+    send_while_open(fd, request, strlen(request));
+    read_reply(fd);
+    close(fd);
+    free(request);
+    expect_error(414);
+}
+END_TEST
+
 /* Header lines of exactly 16384 bytes in all are accepted. */
 START_TEST(header_bytes_16384_ok)
 {
@@ -924,6 +1038,7 @@ static const struct {
     {"GET /dir/../../secret HTTP/1.0\r\n\r\n", 403},      /* root escape before 404 */
 };
 
+/* Each request breaks two rules: the one earlier in DESIGN §3.1's order decides. */
 START_TEST(precedence)
 {
     ask(precedence_cases[_i].request);
@@ -987,14 +1102,16 @@ END_TEST
 
 /* ---- Partial I/O: pieces, resets, bodies ----------------------------------------- */
 
-/* A request arriving one byte per segment is put together and answered. The 1 ms pause
- * only makes each byte its own segment; nothing waits on it. */
+/* A request arriving one byte per segment is put together and answered. TCP_NODELAY
+ * and the 1 ms pause only make each byte its own segment; nothing waits on them. */
 START_TEST(one_byte_at_a_time)
 {
     static const char request[] = "GET /file.txt HTTP/1.0\r\nHost: slow\r\n\r\n";
+    int one = 1;
     last_request = request;
     int fd = tcp_connect(site.server.port);
     ck_assert(fd >= 0);
+    ck_assert(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0);
     for (size_t i = 0; i < sizeof request - 1; i++) {
         struct timespec pause = {0, 1000 * 1000};
         send_all(fd, request + i, 1);
@@ -1010,7 +1127,7 @@ END_TEST
  * server that response only: the next request is served. */
 START_TEST(reset_mid_response_then_served)
 {
-    char *data = make_big_file();
+    char *data = make_big_file(BIG_SIZE);
     char buf[64 * 1024];
     size_t got = 0;
     int fd = tcp_connect(site.server.port);
@@ -1029,20 +1146,6 @@ START_TEST(reset_mid_response_then_served)
     expect_file("file.txt");
 }
 END_TEST
-
-/* Send what the peer takes; a peer that hangs up is not an error here. */
-static void send_while_open(int fd, const char *data, size_t length)
-{
-    while (length > 0) {
-        ssize_t n = write(fd, data, length);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        data += n;
-        length -= (size_t)n;
-    }
-}
 
 /* A POST with a 100000-byte body (which ch1 never reads) gets its whole 405: the
  * server's lingering close keeps the unread body from resetting the answer away. */
@@ -1152,6 +1255,41 @@ START_TEST(slow_drip_cut_off_by_deadline)
                                 : "still open",
                   sent);
     ask("GET /file.txt HTTP/1.0\r\n\r\n");
+    expect_file("file.txt");
+}
+END_TEST
+
+/* Connect with a tiny receive window, so that a client that does not read stalls the
+ * server's writes quickly. */
+static int tcp_connect_small_window(int port)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET};
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sin.sin_port = htons((unsigned short)port);
+    int size = 4096;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert(fd >= 0);
+    ck_assert(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) == 0);
+    ck_assert_msg(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0, "connect: %s",
+                  strerror(errno));
+    return fd;
+}
+
+/* A client that asks for a big file and stops reading: the write that makes no
+ * progress for -t is abandoned, and the client queued behind it is served. */
+START_TEST(stalled_reader_abandoned_then_next_served)
+{
+    free(make_big_file(4 * BIG_SIZE)); /* more than any socket buffers hold */
+    start_httpd((char *[]){"-t", short_timeout(), NULL});
+    int stalled = tcp_connect_small_window(site.server.port);
+    send_text(stalled, "GET /big.bin HTTP/1.0\r\n\r\n");
+    int next = tcp_connect(site.server.port);
+    ck_assert(next >= 0);
+    last_request = "GET /file.txt HTTP/1.0\r\n\r\n";
+    send_text(next, last_request);
+    read_reply(next);
+    close(next);
+    close(stalled);
     expect_file("file.txt");
 }
 END_TEST
@@ -1329,6 +1467,28 @@ static int run_httpd(char *const args[])
     return run_program(argv, out, sizeof out, NULL, err, sizeof err);
 }
 
+/* The first line names the real port: "httpd: listening on http://127.0.0.1:PORT/". */
+START_TEST(listening_line_names_port)
+{
+    char want[64];
+    start_httpd(NULL);
+    snprintf(want, sizeof want, "http://127.0.0.1:%d/", site.server.port);
+    ck_assert_str_eq(site.server.url, want);
+}
+END_TEST
+
+/* -b 0.0.0.0: the line shows that address, and loopback clients are served. */
+START_TEST(listening_line_shows_any_address)
+{
+    char want[64];
+    start_httpd((char *[]){"-b", "0.0.0.0", NULL});
+    snprintf(want, sizeof want, "http://0.0.0.0:%d/", site.server.port);
+    ck_assert_str_eq(site.server.url, want);
+    ask("GET /file.txt HTTP/1.0\r\n\r\n");
+    expect_file("file.txt");
+}
+END_TEST
+
 /* -h: usage on stdout, exit 0. */
 START_TEST(help_exits_0)
 {
@@ -1436,6 +1596,7 @@ END_TEST
 static TCase *served_tcase(const char *name, double timeout)
 {
     TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, make_sites_dir, remove_sites_dir);
     tcase_add_checked_fixture(tc, setup_served_site, teardown_site);
     tcase_set_timeout(tc, timeout);
     return tc;
@@ -1444,6 +1605,7 @@ static TCase *served_tcase(const char *name, double timeout)
 static TCase *unserved_tcase(const char *name, double timeout)
 {
     TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, make_sites_dir, remove_sites_dir);
     tcase_add_checked_fixture(tc, setup_site, teardown_site);
     tcase_set_timeout(tc, timeout);
     return tc;
@@ -1463,6 +1625,7 @@ Suite *httpd_suite(void)
     tcase_add_test(tc, big_file_byte_for_byte);
     tcase_add_loop_test(tc, mime_type_by_extension, 0, COUNT(mime_files));
     tcase_add_test(tc, absolute_form_target);
+    tcase_add_test(tc, absolute_form_without_path);
     tcase_add_test(tc, query_ignored_not_decoded);
     tcase_add_test(tc, percent_encoded_path);
     tcase_add_test(tc, encoded_slash_separates_segments);
@@ -1480,6 +1643,7 @@ Suite *httpd_suite(void)
     tc = served_tcase("errors", 5);
     tcase_add_loop_test(tc, bad_request_400, 0, COUNT(bad_requests));
     tcase_add_test(tc, raw_nul_in_request_line_400);
+    tcase_add_test(tc, raw_nul_in_header_400);
     tcase_add_test(tc, missing_file_404);
     tcase_add_test(tc, file_with_trailing_slash_404);
     tcase_add_loop_test(tc, registered_method_405, 0, COUNT(registered_methods));
@@ -1489,6 +1653,7 @@ Suite *httpd_suite(void)
 
     tc = served_tcase("forbidden", 5);
     tcase_add_loop_test(tc, traversal_403, 0, COUNT(traversals));
+    tcase_add_test(tc, double_encoded_dots_decoded_once);
     tcase_add_test(tc, symlink_out_of_root_403);
     tcase_add_test(tc, dir_without_index_403);
     tcase_add_test(tc, fifo_403_no_hang);
@@ -1499,6 +1664,9 @@ Suite *httpd_suite(void)
     tcase_add_test(tc, request_line_8192_ok);
     tcase_add_test(tc, request_line_8193_414);
     tcase_add_test(tc, path_longer_than_path_max_414);
+    tcase_add_test(tc, path_of_exactly_path_max_404);
+    tcase_add_test(tc, long_name_under_path_max_404);
+    tcase_add_test(tc, request_line_64k_gets_whole_414);
     tcase_add_test(tc, header_bytes_16384_ok);
     tcase_add_test(tc, header_bytes_16385_431);
     tcase_add_test(tc, header_lines_100_ok);
@@ -1524,6 +1692,7 @@ Suite *httpd_suite(void)
     tcase_add_test(tc, silent_client_dropped_then_next_served);
     tcase_add_test(tc, half_request_dropped);
     tcase_add_test(tc, slow_drip_cut_off_by_deadline);
+    tcase_add_test(tc, stalled_reader_abandoned_then_next_served);
     suite_add_tcase(s, tc);
 
     tc = served_tcase("descriptors", 30);
@@ -1544,6 +1713,8 @@ Suite *httpd_suite(void)
 
     tc = unserved_tcase("wire trace and command line", 10);
     tcase_add_test(tc, wire_trace);
+    tcase_add_test(tc, listening_line_names_port);
+    tcase_add_test(tc, listening_line_shows_any_address);
     tcase_add_test(tc, help_exits_0);
     tcase_add_loop_test(tc, bad_option_exits_2, 0, COUNT(bad_options));
     tcase_add_test(tc, port_in_use_exits_1);

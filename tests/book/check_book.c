@@ -140,7 +140,7 @@ START_TEST(every_excerpt_matches_its_source)
     char first_failure[1024] = "";
     for (size_t f = 0; f < files; f++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/%s", BOOK_DIR, names[f]);
+        snprintf(path, sizeof path, "%s/%.255s", BOOK_DIR, names[f]);
         ck_assert_msg(load(path, &book) == 0, "cannot read %s", path);
         for (size_t i = 0; i < book.count; i++) {
             char source[256];
@@ -155,7 +155,7 @@ START_TEST(every_excerpt_matches_its_source)
             if (check_excerpt(source, book.lines + i + 1, end - i - 1, why, sizeof why)) {
                 fprintf(stderr, "book/%s:%zu: excerpt %s\n", names[f], i + 1, why);
                 if (failures++ == 0)
-                    snprintf(first_failure, sizeof first_failure, "book/%s:%zu: excerpt %s",
+                    snprintf(first_failure, sizeof first_failure, "book/%.255s:%zu: excerpt %.500s",
                              names[f], i + 1, why);
             }
             i = end;
