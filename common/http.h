@@ -85,9 +85,12 @@ const char *http_header_value(const struct http_request *req, const char *name);
 /* How many headers have this name (any case). */
 size_t http_header_count(const struct http_request *req, const char *name);
 
-/* Does a header named `name` list `token`? Header values such as Connection are
- * comma-separated lists ("keep-alive, Upgrade"); tokens compare without regard to
- * case, and every header with that name counts. Returns 1 or 0. */
+/* Does a comma-separated header value ("keep-alive, Upgrade") list token? Spaces
+ * and tabs around each item are ignored; tokens compare without regard to case.
+ * Returns 1 or 0. */
+int http_list_has_token(const char *value, const char *token);
+
+/* Does any header named `name` list `token` (http_list_has_token)? Returns 1 or 0. */
 int http_header_has_token(const struct http_request *req, const char *name,
                           const char *token);
 

@@ -136,34 +136,49 @@ size_t http_header_count(const struct http_request *req, const char *name)
     return count;
 }
 
+/* text[0..*length) without the spaces and tabs around it: returns its new start and
+ * shortens *length. */
+static const char *trim(const char *text, size_t *length)
+{
+    size_t start = 0;
+    size_t end = *length;
+    while (start < end && is_space_or_tab(text[start]))
+        start++;
+    while (end > start && is_space_or_tab(text[end - 1]))
+        end--;
+    *length = end - start;
+    return text + start;
+}
+
 /* Compare text[0..length) with token, ignoring case. */
 static int token_equals(const char *text, size_t length, const char *token)
 {
     return strlen(token) == length && strncasecmp(text, token, length) == 0;
 }
 
+int http_list_has_token(const char *value, const char *token)
+{
+    const char *p = value;
+    while (*p != '\0') {
+        size_t length = strcspn(p, ",");
+        size_t item_length = length;
+        const char *item = trim(p, &item_length);
+        if (token_equals(item, item_length, token))
+            return 1;
+        p += length;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
 int http_header_has_token(const struct http_request *req, const char *name,
                           const char *token)
 {
-    for (size_t i = 0; i < req->header_count; i++) {
-        if (strcasecmp(req->headers[i].name, name) != 0)
-            continue;
-        const char *p = req->headers[i].value;
-        while (*p != '\0') {
-            size_t length = strcspn(p, ",");
-            size_t start = 0;
-            while (start < length && is_space_or_tab(p[start]))
-                start++;
-            size_t end = length;
-            while (end > start && is_space_or_tab(p[end - 1]))
-                end--;
-            if (token_equals(p + start, end - start, token))
-                return 1;
-            p += length;
-            if (*p == ',')
-                p++;
-        }
-    }
+    for (size_t i = 0; i < req->header_count; i++)
+        if (strcasecmp(req->headers[i].name, name) == 0 &&
+            http_list_has_token(req->headers[i].value, token))
+            return 1;
     return 0;
 }
 
@@ -187,13 +202,9 @@ int http_parse_content_length(const char *value, long long *out)
     const char *p = value;
     for (;;) {
         size_t length = strcspn(p, ",");
-        size_t start = 0;
-        while (start < length && is_space_or_tab(p[start]))
-            start++;
-        size_t end = length;
-        while (end > start && is_space_or_tab(p[end - 1]))
-            end--;
-        long long number = parse_digits(p + start, end - start);
+        size_t item_length = length;
+        const char *item = trim(p, &item_length);
+        long long number = parse_digits(item, item_length);
         if (number < 0 || (first >= 0 && number != first))
             return -1; /* not a number, or two different lengths: which one is true? */
         first = number;

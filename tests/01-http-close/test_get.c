@@ -28,12 +28,6 @@ static struct server_proc server;
 
 /* ---- Fixture: a small site, served ----------------------------------------------- */
 
-static void start_server(const char *address)
-{
-    char *argv[] = {HTTPD, "-b", (char *)address, "-p", "0", "-d", root, NULL};
-    ck_assert_msg(server_start(&server, HTTPD, argv) == 0, "%s did not start", HTTPD);
-}
-
 /* The folder that holds every site of a TCase. The runner process makes and removes
  * it (an unchecked fixture): a failed test ends at once, without its own teardown, and
  * must leave nothing behind either. */
@@ -54,6 +48,12 @@ static void make_site_dir(char *path, size_t size)
 {
     snprintf(path, size, "%s/site-XXXXXX", sites_dir);
     ck_assert_msg(mkdtemp(path) != NULL, "mkdtemp: %s", strerror(errno));
+}
+
+static void start_server(const char *address)
+{
+    char *argv[] = {HTTPD, "-b", (char *)address, "-p", "0", "-d", root, NULL};
+    ck_assert_msg(server_start(&server, HTTPD, argv) == 0, "%s did not start", HTTPD);
 }
 
 static void setup_site(void)
@@ -85,7 +85,7 @@ static size_t out_size = sizeof small_out;
 static size_t out_length;
 static char err[16 * 1024]; /* get's stderr */
 
-/* "http://127.0.0.1:PORT" + path, for the test's server. */
+/* The test server's URL, "http://127.0.0.1:PORT/", with this path. */
 static const char *url(const char *path)
 {
     static char buf[256];
