@@ -227,7 +227,14 @@ somaxconn_h=$(printf '#include <sys/socket.h>\nSOMAXCONN\n' | ${CC:-cc} -E -P - 
 say "httpd:   $HTTPD -b 127.0.0.1 -p 0 -d DOCROOT 2>/dev/null (port $httpd_port)"
 say "         iterative (one connection at a time), HTTP/1.0, closes after each response"
 httpd_backlog=$(real_backlog "$httpd_port")
-say "         listen(SOMAXCONN${somaxconn_h:+ = $somaxconn_h}), kernel cap somaxconn = $somaxconn${httpd_backlog:+, real backlog $httpd_backlog}"
+if [ -z "$httpd_backlog" ]; then # no ss (macOS): the smaller of what we ask and the cap
+    case "${somaxconn_h:-x} ${somaxconn:-x}" in
+    *[!0-9\ ]*) ;;
+    *) httpd_backlog=$somaxconn_h
+       [ "$somaxconn" -lt "$somaxconn_h" ] && httpd_backlog=$somaxconn ;;
+    esac
+fi
+say "         listen(SOMAXCONN${somaxconn_h:+ = $somaxconn_h}), kernel cap somaxconn = $somaxconn${httpd_backlog:+, effective backlog $httpd_backlog}"
 say "         access log on stderr, to /dev/null; built with: ${httpd_flags:-unknown flags}"
 case $httpd_flags in *SANITIZE=1*)
     note "httpd is built with SANITIZE=1: its numbers are not representative (make clean; make)" ;;
@@ -435,7 +442,7 @@ done | tr '|' '\t' >"$raw/tests.tsv"
 nservers=$(echo $servers | wc -w)
 total_runs=$((ROUNDS * 4 * nservers))
 say "measuring: $ROUNDS rounds x 4 measurements x $nservers server(s) = $total_runs ab runs (each capped at $MAX_RUN_SECS s),"
-say "then the -c 256 check; a full run takes about 6 minutes on a 2-core machine"
+say "then the -c 256 check; a full run takes about 5 minutes on a 2-core machine"
 done_runs=0
 round=1
 while [ $round -le "$ROUNDS" ]; do
@@ -566,7 +573,7 @@ report() {
         pre = (mode == "md") ? "- " : "  "
         ind = (mode == "md") ? "  " : "    "
         print ""
-        print pre "req/s, mean ms, p99 ms: the median of " rounds " runs. mean ms is ab" q "s \"Time per request\""
+        print pre "every figure is the median of " rounds " runs. mean ms is ab" q "s \"Time per request\""
         print ind "(mean), the time one client waits for one response (concurrency x elapsed / requests),"
         print ind "not the \"across all concurrent requests\" figure. p99 ms, max ms: the 99th percentile"
         print ind "and the slowest request of a run (ab -e); a max far above p99 is a request that waited"
@@ -630,7 +637,7 @@ fall_report() {
             fi
         fi
         printf '%sthe waiting clients queue in the kernel: listen(SOMAXCONN), capped at somaxconn = %s%s\n' \
-            "$ind" "$somaxconn" "${httpd_backlog:+; real backlog $httpd_backlog}"
+            "$ind" "$somaxconn" "${httpd_backlog:+; effective backlog $httpd_backlog}"
         case ${httpd_backlog:-x} in
         *[!0-9]*) ;;
         *) if [ "$httpd_backlog" -lt 256 ]; then
