@@ -128,12 +128,11 @@ static int status_for_errno(int error)
     switch (error) {
     case ENOENT:
     case ENOTDIR:
+    case ENAMETOOLONG: /* a name longer than the file system allows: no such file */
         return 404;
     case EACCES:
     case ELOOP:
         return 403;
-    case ENAMETOOLONG:
-        return 414;
     default:
         return 500;
     }
@@ -145,7 +144,7 @@ static int resolve_inside(const char *root, const char *path, char *real, struct
     char joined[PATH_MAX];
     int n = snprintf(joined, sizeof joined, "%s%s", root, path);
     if (n < 0 || (size_t)n >= sizeof joined)
-        return 414;
+        return 404; /* no file can have a path this long */
     /* realpath() follows every symlink and removes every "." and "..": what it returns
      * is where the kernel would really go, so that is what we check against the root. */
     if (realpath(joined, real) == NULL)
@@ -182,7 +181,7 @@ int http_open_file(const char *root, const char *path, struct http_file *f)
         char index[PATH_MAX];
         int n = snprintf(index, sizeof index, "%sindex.html", path);
         if (n < 0 || (size_t)n >= sizeof index)
-            return 414;
+            return 403; /* no index.html can exist there */
         status = resolve_inside(root, index, f->real_path, &st);
         if (status == 404)
             return 403; /* a directory without index.html: we do not list directories */

@@ -133,7 +133,7 @@ int http_real_root(const char *dir, char *out);
  * index.html. Returns 0 with f->fd open for reading; 301 for a directory named without
  * its trailing slash; 403 when the real path (symlinks followed) leaves the root, for
  * anything but a regular file, for a directory without index.html, or for a file we
- * may not read; 404 when it does not exist; 414 when the path is too long; 500. */
+ * may not read; 404 when it does not exist (or cannot: a name too long); 500. */
 int http_open_file(const char *root, const char *path, struct http_file *f);
 
 /* Percent-encode a path for a Location header: bytes other than letters, digits,

@@ -247,11 +247,13 @@ int http_percent_decode(const char *in, size_t in_length, char *out, size_t out_
                 return 400;
             i += 2;
         }
-        if (used + 1 >= out_size)
-            return 414;
-        out[used++] = c;
+        /* Past the end of out, keep going without storing: a bad escape further on
+         * is a 400, which comes before 414 in the order of checks. */
+        if (used + 1 < out_size)
+            out[used] = c;
+        used++;
     }
-    if (out_size == 0)
+    if (used + 1 > out_size)
         return 414;
     out[used] = '\0';
     return 0;

@@ -23,7 +23,7 @@
 static const char FILE_TXT[] = "hello from file.txt\n";
 static const char INDEX_HTML[] = "<!DOCTYPE html><title>get's index</title>\n";
 
-static char root[64];
+static char root[96];
 static struct server_proc server;
 
 /* ---- Fixture: a small site, served ----------------------------------------------- */

@@ -71,8 +71,8 @@ static const struct site_file site_files[] = {
 };
 
 struct site {
-    char parent[64]; /* holds "secret" and the root */
-    char root[96];   /* parent/www: what httpd serves */
+    char parent[96]; /* holds "secret" and the root */
+    char root[128];  /* parent/www: what httpd serves */
     struct server_proc server;
 };
 static struct site site;

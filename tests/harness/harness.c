@@ -59,63 +59,31 @@ static int read_first_line(int fd, char *buf, size_t size, int timeout_ms)
     return 0;
 }
 
-/* Servers a test started and has not stopped yet. A failed ck_assert ends the test
- * process with exit(), which runs kill_leftover_servers(), so a failing test does not
- * leave its server running; on Linux, PR_SET_PDEATHSIG also covers a test killed by
- * its timeout. */
-#define MAX_SERVERS 64
-static pid_t started[MAX_SERVERS];
-
-static void kill_leftover_servers(void)
-{
-    for (int i = 0; i < MAX_SERVERS; i++) {
-        if (started[i] > 0) {
-            kill(started[i], SIGKILL);
-            waitpid(started[i], NULL, 0);
-            started[i] = 0;
-        }
-    }
-}
-
-static void remember_server(pid_t pid)
-{
-    static int registered;
-    if (!registered) {
-        atexit(kill_leftover_servers);
-        registered = 1;
-    }
-    for (int i = 0; i < MAX_SERVERS; i++) {
-        if (started[i] == 0) {
-            started[i] = pid;
-            return;
-        }
-    }
-}
-
-static void forget_server(pid_t pid)
-{
-    for (int i = 0; i < MAX_SERVERS; i++)
-        if (started[i] == pid)
-            started[i] = 0;
-}
+/* A server a failing test leaves running is still stopped: Check runs each test in a
+ * process group of its own and kills the whole group when the test ends (a failed
+ * ck_assert ends the test with _exit(), so atexit() handlers would not run), and on
+ * Linux PR_SET_PDEATHSIG kills the server too when its test process dies. */
 
 /* A server that never said it was listening: kill it and clean up. */
 static void abandon_server(struct server_proc *p)
 {
     kill(p->pid, SIGKILL);
     waitpid(p->pid, NULL, 0);
-    forget_server(p->pid);
-    unlink(p->stderr_path);
+    close(p->stderr_fd);
 }
 
 int server_start(struct server_proc *p, const char *program, char *const argv[])
 {
     int out[2];
     memset(p, 0, sizeof *p);
-    snprintf(p->stderr_path, sizeof p->stderr_path, "/tmp/hvs-stderr-XXXXXX");
-    int err_fd = mkstemp(p->stderr_path);
+    /* The server's stderr goes to a temporary file that we unlink at once: we keep
+     * a descriptor to read it, and nothing is left in /tmp whatever happens. */
+    char err_path[] = "/tmp/hvs-stderr-XXXXXX";
+    int err_fd = mkstemp(err_path);
     if (err_fd < 0 || pipe(out) < 0)
         return -1;
+    unlink(err_path);
+    p->stderr_fd = err_fd;
     p->pid = fork();
     if (p->pid < 0)
         return -1;
@@ -139,9 +107,7 @@ int server_start(struct server_proc *p, const char *program, char *const argv[])
         execv(program, argv);
         _exit(127);
     }
-    remember_server(p->pid);
     close(out[1]);
-    close(err_fd);
     char line[256];
     int rc = read_first_line(out[0], line, sizeof line, 10000 * timeout_multiplier());
     close(out[0]); /* the server may keep writing to stdout: it gets EPIPE, ignored */
@@ -190,20 +156,24 @@ int server_stop(struct server_proc *p)
         } else if (WIFSIGNALED(status)) {
             result = 128 + WTERMSIG(status);
         }
-        forget_server(p->pid);
         p->pid = 0;
     }
-    unlink(p->stderr_path);
+    if (p->stderr_fd >= 0)
+        close(p->stderr_fd);
+    p->stderr_fd = -1;
     return result;
 }
 
 size_t server_stderr(const struct server_proc *p, char *buf, size_t size)
 {
     size_t used = 0;
-    FILE *f = fopen(p->stderr_path, "r");
-    if (f != NULL) {
-        used = fread(buf, 1, size - 1, f);
-        fclose(f);
+    while (p->stderr_fd >= 0 && used + 1 < size) {
+        ssize_t n = pread(p->stderr_fd, buf + used, size - 1 - used, (off_t)used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        used += (size_t)n;
     }
     buf[used] = '\0';
     return used;

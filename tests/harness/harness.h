@@ -23,7 +23,7 @@ struct server_proc {
     pid_t pid;
     int port;
     char url[128];          /* the URL from its first line */
-    char stderr_path[256];  /* its stderr, kept in a temporary file */
+    int stderr_fd;          /* its stderr: a temporary file, already unlinked */
 };
 
 /* Start program with argv (argv[0] included, NULL-terminated); wait for its
@@ -31,10 +31,11 @@ struct server_proc {
 int server_start(struct server_proc *p, const char *program, char *const argv[]);
 
 /* SIGTERM, then wait (at most 10 s, then SIGKILL). Returns the exit status (0-255),
- * 128+signal if it died of a signal, or -1. Removes the stderr file. */
+ * 128+signal if it died of a signal, or -1. */
 int server_stop(struct server_proc *p);
 
-/* Read the server's stderr so far into buf (NUL-terminated). Returns its length. */
+/* Read the server's stderr so far into buf (NUL-terminated), before server_stop.
+ * Returns its length. */
 size_t server_stderr(const struct server_proc *p, char *buf, size_t size);
 
 /* Connect to 127.0.0.1:port. Returns a blocking socket, or -1. */
