@@ -212,6 +212,8 @@ int http_open_file(const char *root, const char *path, struct http_file *f)
 static const char *status_explanation(int status)
 {
     switch (status) {
+    case 301:
+        return "It has moved to the address in the Location header.";
     case 400:
         return "The request does not follow the HTTP syntax.";
     case 403:

@@ -129,6 +129,9 @@ struct http_file {
 int http_real_root(const char *dir, char *out);
 
 /* Open the file that a clean path (from http_remove_dot_segments) names under root,
+ * (A limit worth knowing: the check and the open() are two steps, so someone who can
+ * write inside the root could swap in a symlink between them. Fine for a root that
+ * only the operator writes to; openat() with O_NOFOLLOW per component closes it.)
  * which must itself be a real path (from realpath()). A directory serves its
  * index.html. Returns 0 with f->fd open for reading; 301 for a directory named without
  * its trailing slash; 403 when the real path (symlinks followed) leaves the root, for

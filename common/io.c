@@ -32,8 +32,8 @@ int io_wait(int fd, int for_write, int timeout_ms)
     for (;;) {
         int rc = poll(&pfd, 1, timeout_ms);
         if (rc >= 0)
-            return rc >
-                   0; /* POLLHUP and POLLERR count as ready: the next call says why */
+            /* POLLHUP and POLLERR count as ready: the next call says why */
+            return rc > 0;
         if (errno != EINTR)
             return -1;
         if (deadline >= 0)
@@ -66,8 +66,7 @@ ssize_t io_write_all(int fd, const void *buf, size_t len, int timeout_ms)
             continue;
         }
         if (n == 0)
-            errno =
-                EIO; /* write() returning 0 for a non-empty buffer: never loop on it */
+            errno = EIO; /* write() returned 0 for a non-empty buffer: never loop on it */
         return -1;
     }
     return (ssize_t)len;
@@ -83,7 +82,8 @@ void io_linger(int fd, int timeout_ms, size_t max_bytes)
     char sink[4096];
     size_t drained = 0;
     long long deadline = io_now_ms() + timeout_ms;
-    shutdown(fd, SHUT_WR);
+    if (shutdown(fd, SHUT_WR) < 0)
+        return; /* not connected any more: nothing to drain */
     while (drained < max_bytes && io_wait(fd, 0, io_ms_until(deadline)) > 0) {
         ssize_t n = read(fd, sink, sizeof sink);
         if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))

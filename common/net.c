@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Resolve host and port for a stream socket; passive = for bind(). Returns 0 or -1
@@ -119,6 +120,22 @@ int net_connect(const char *host, const char *port, char *why, size_t why_size)
     if (fd < 0)
         errno = saved;
     return fd;
+}
+
+int net_accept(int listen_fd)
+{
+    int fd = accept(listen_fd, NULL, NULL);
+    if (fd >= 0)
+        return fd;
+    if (errno == EINTR || errno == ECONNABORTED || errno == EWOULDBLOCK) {
+        errno = EAGAIN;
+    } else if (errno == EMFILE || errno == ENFILE) {
+        int saved = errno;
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        errno = saved;
+    }
+    return -1;
 }
 
 int net_local_port(int fd)

@@ -24,6 +24,13 @@ int net_listen(const char *host, const char *port, int backlog, char *why,
  * Returns the connected descriptor or -1. */
 int net_connect(const char *host, const char *port, char *why, size_t why_size);
 
+/* accept() for a server's loop. Returns the new connection, or -1 with errno. What
+ * concerns one client only (ECONNABORTED: it gave up while queued) or a signal
+ * (EINTR) comes back as EAGAIN, which the caller may ignore. Out of descriptors
+ * (EMFILE, ENFILE) it first waits 100 ms: the listening socket stays readable, and
+ * retrying at once would spin at full speed, printing errors, until one is free. */
+int net_accept(int listen_fd);
+
 /* The port a socket is bound to (after binding port 0, the one the kernel chose),
  * or -1. */
 int net_local_port(int fd);

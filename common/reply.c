@@ -80,7 +80,8 @@ int http_send_file(struct http_reply *reply, const struct http_file *file)
 int http_send_not_modified(struct http_reply *reply, const struct http_file *file)
 {
     char head[1024];
-    size_t used = format_head(reply, 304, NULL, -1, file->modified, NULL, head, sizeof head);
+    size_t used =
+        format_head(reply, 304, NULL, -1, file->modified, NULL, head, sizeof head);
     if (used == 0) {
         errno = ENOBUFS;
         return -1;

@@ -19,8 +19,8 @@ int sig_setup_stop(sigset_t *wait_mask)
     struct sigaction sa;
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags =
-        0; /* no SA_RESTART: a blocked call should return and look at the flag */
+    /* No SA_RESTART: a blocked call should return and let the loop look at the flag. */
+    sa.sa_flags = 0;
     if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
         return -1;
 

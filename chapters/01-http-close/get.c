@@ -21,12 +21,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define PROGRAM_NAME     "get"
-#define RESPONSE_TIMEOUT (30 * 1000) /* ms the server may stay silent before we give up  \
-                                      */
-#define MAX_STATUS_LINE 8192
+#define RESPONSE_TIMEOUT (30 * 1000) /* ms the server may stay silent */
+#define MAX_STATUS_LINE  8192
 
 struct options {
     int show_head; /* -i */
@@ -95,10 +95,12 @@ static int send_request(int fd, const struct http_url *url, int verbose)
 }
 
 /* Read the status line and headers; print them with -i. Returns the status code, or
- * -1 for an answer that is not HTTP. The body's first bytes stay in the reader. */
-static int read_head(struct io_reader *r, int show_head)
+ * -1 for an answer that is not HTTP. The body's first bytes stay in the reader.
+ * *content_length is the Content-Length header's value, or -1 without one. */
+static int read_head(struct io_reader *r, int show_head, long long *content_length)
 {
     int status = -1;
+    *content_length = -1;
     for (int first = 1;; first = 0) {
         struct io_line line;
         long long deadline = io_now_ms() + RESPONSE_TIMEOUT;
@@ -109,6 +111,14 @@ static int read_head(struct io_reader *r, int show_head)
             status = http_parse_status_line(text, line.length);
         if (status < 0)
             return -1;
+        if (!first && line.length > 15 && strncasecmp(text, "Content-Length:", 15) == 0) {
+            char value[32];
+            snprintf(value, sizeof value, "%.*s", (int)(line.length - 15), text + 15);
+            char *v = value + strspn(value, " \t");
+            v[strcspn(v, " \t")] = '\0';
+            if (http_parse_content_length(v, content_length) < 0)
+                return -1;
+        }
         if (show_head)
             fwrite(text, 1, line.next - line.offset, stdout);
         io_reader_consume(r, line.next);
@@ -117,17 +127,20 @@ static int read_head(struct io_reader *r, int show_head)
     }
 }
 
-/* Copy the body to stdout until the server closes the connection. */
-static int copy_body(struct io_reader *r)
+/* Copy the body to stdout until the server closes the connection. Returns the
+ * number of bytes copied, or -1. */
+static long long copy_body(struct io_reader *r)
 {
+    long long copied = 0;
     for (;;) {
         size_t length = io_reader_length(r);
         if (length > 0 && fwrite(io_reader_bytes(r), 1, length, stdout) != length)
             return -1;
         io_reader_consume(r, length);
+        copied += (long long)length;
         ssize_t n = io_reader_fill(r, io_now_ms() + RESPONSE_TIMEOUT);
         if (n == 0)
-            return 0; /* EOF: in HTTP/1.0, this is how a response ends */
+            return copied; /* EOF: in HTTP/1.0, this is how a response ends */
         if (n < 0)
             return -1;
     }
@@ -161,14 +174,24 @@ int main(int argc, char **argv)
     static struct io_reader reader;
     io_reader_init(&reader, fd);
     reader.trace = o.verbose ? log_wire : NULL;
-    int status = read_head(&reader, o.show_head);
+    long long content_length;
+    int status = read_head(&reader, o.show_head, &content_length);
     if (status < 0) {
         fprintf(stderr, "%s: no valid HTTP response from %s\n", PROGRAM_NAME, o.url);
         close(fd);
         return 1;
     }
-    if (copy_body(&reader) < 0) {
+    long long copied = copy_body(&reader);
+    if (copied < 0) {
         fprintf(stderr, "%s: reading the body: %s\n", PROGRAM_NAME, strerror(errno));
+        close(fd);
+        return 1;
+    }
+    /* The close told us the body ended; Content-Length tells us whether it was
+     * complete, or the server died (or the connection broke) half-way. */
+    if (content_length >= 0 && copied != content_length) {
+        fprintf(stderr, "%s: response cut short: %lld of %lld body bytes\n", PROGRAM_NAME,
+                copied, content_length);
         close(fd);
         return 1;
     }

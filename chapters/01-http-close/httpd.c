@@ -165,11 +165,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "%s: pselect: %s\n", PROGRAM_NAME, strerror(errno));
             continue;
         }
-        int fd = accept(s.listen_fd, NULL, NULL);
+        int fd = net_accept(s.listen_fd); /* see common/net.c for the errors it absorbs */
         if (fd < 0) {
-            /* ECONNABORTED: the client gave up while it waited in the queue. EMFILE:
-             * out of descriptors. Neither is a reason to stop serving others. */
-            if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN)
+            if (errno != EAGAIN) /* out of descriptors, say: no reason to stop serving */
                 fprintf(stderr, "%s: accept: %s\n", PROGRAM_NAME, strerror(errno));
             continue;
         }

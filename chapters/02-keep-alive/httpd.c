@@ -38,19 +38,19 @@
 #define DEFAULT_ROOT "www"
 #endif
 
-#define PROGRAM_NAME          "httpd"
-#define SERVER_HEADER         "http-vs-sockets-ch2"
-#define DEFAULT_ADDRESS       "127.0.0.1"
-#define DEFAULT_PORT          "8002"
-#define DEFAULT_IDLE_SECS     5   /* -t */
-#define DEFAULT_MAX_REQUESTS  100 /* -n */
-#define DEFAULT_MAX_CHILDREN  128 /* -c */
-#define MAX_IDLE_SECS         3600
-#define MAX_REQUESTS_LIMIT    1000000000L
-#define MAX_CHILDREN_LIMIT    4096
-#define MAX_BODY_BYTES        (1024 * 1024) /* a larger request body gets 413 */
-#define LINGER_MS             1000
-#define LINGER_MAX_BYTES      (64 * 1024)
+#define PROGRAM_NAME         "httpd"
+#define SERVER_HEADER        "http-vs-sockets-ch2"
+#define DEFAULT_ADDRESS      "127.0.0.1"
+#define DEFAULT_PORT         "8002"
+#define DEFAULT_IDLE_SECS    5   /* -t */
+#define DEFAULT_MAX_REQUESTS 100 /* -n */
+#define DEFAULT_MAX_CHILDREN 128 /* -c */
+#define MAX_IDLE_SECS        3600
+#define MAX_REQUESTS_LIMIT   1000000000L
+#define MAX_CHILDREN_LIMIT   4096
+#define MAX_BODY_BYTES       (1024 * 1024) /* a larger request body gets 413 */
+#define LINGER_MS            1000
+#define LINGER_MAX_BYTES     (64 * 1024)
 
 struct server {
     int listen_fd;
@@ -115,8 +115,8 @@ static long number_option(int opt, const char *text, long min, long max)
 {
     long value;
     if (option_number(text, min, max, &value) < 0) {
-        fprintf(stderr, "%s: -%c wants a number from %ld to %ld\n", PROGRAM_NAME, opt, min,
-                max);
+        fprintf(stderr, "%s: -%c wants a number from %ld to %ld\n", PROGRAM_NAME, opt,
+                min, max);
         exit(2);
     }
     return value;
@@ -175,7 +175,8 @@ int main(int argc, char **argv)
     }
 
     if (http_real_root(root, s.root) < 0) {
-        fprintf(stderr, "%s: document root %s: %s\n", PROGRAM_NAME, root, strerror(errno));
+        fprintf(stderr, "%s: document root %s: %s\n", PROGRAM_NAME, root,
+                strerror(errno));
         return 1;
     }
     s.children = calloc((size_t)s.max_children, sizeof *s.children);
@@ -198,7 +199,8 @@ int main(int argc, char **argv)
     printf("%s: listening on %s\n", PROGRAM_NAME, url);
     fflush(stdout);
     fprintf(stderr, "%s: serving %s (%s)\n", PROGRAM_NAME, s.root,
-            s.iterative ? "iterative: one connection at a time" : "a process per connection");
+            s.iterative ? "iterative: one connection at a time"
+                        : "a process per connection");
 
     /* The accept loop. SIGCHLD, like SIGINT and SIGTERM, gets through only while we
      * sleep in sig_wait_readable, so a child's end wakes us to reap it at once. */
@@ -219,9 +221,9 @@ int main(int argc, char **argv)
 
 static void accept_one(struct server *s)
 {
-    int fd = accept(s->listen_fd, NULL, NULL);
+    int fd = net_accept(s->listen_fd);
     if (fd < 0) {
-        if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN)
+        if (errno != EAGAIN)
             fprintf(stderr, "%s: accept: %s\n", PROGRAM_NAME, strerror(errno));
         return;
     }
@@ -399,7 +401,9 @@ static int serve_one_request(struct server *s, struct connection *c)
         .version = "HTTP/1.1",
         .server = SERVER_HEADER,
         /* HTTP/1.1 stays open unless told; HTTP/1.0 only if it asked, so we say so. */
-        .connection = !keep ? "close" : req->request_line.minor == 0 ? "keep-alive" : NULL,
+        .connection = !keep                          ? "close"
+                      : req->request_line.minor == 0 ? "keep-alive"
+                                                     : NULL,
         .head_only = method != NULL && strcmp(method, "HEAD") == 0,
         .timeout_ms = s->idle_ms,
         .trace = c->reader.trace,
