@@ -166,7 +166,8 @@ static int copy_body(struct client *c, long long length)
                 return -1;
             continue;
         }
-        size_t take = (length < 0 || (long long)buffered < length) ? buffered : (size_t)length;
+        size_t take =
+            (length < 0 || (long long)buffered < length) ? buffered : (size_t)length;
         if (fwrite(io_reader_bytes(&c->reader), 1, take, stdout) != take)
             return -1;
         io_reader_consume(&c->reader, take);
@@ -246,7 +247,8 @@ int main(int argc, char **argv)
             return 2;
         }
         if (strcmp(u->host, urls[0].host) != 0 || strcmp(u->port, urls[0].port) != 0) {
-            fprintf(stderr, "%s: all URLs must name the same host and port\n", PROGRAM_NAME);
+            fprintf(stderr, "%s: all URLs must name the same host and port\n",
+                    PROGRAM_NAME);
             return 2;
         }
     }
