@@ -5,7 +5,8 @@
 #   make homework        check your homework: CH=1 for one chapter, EX=1.3 for one exercise
 #   make run             start the newest chapter's server (the comparison, once it exists)
 #   make ch1             build one chapter (also: make 01-http-close)
-#   make bench           measure chapter 1 against nginx and python (needs ab; not a test)
+#   make bench           measure chapters 1 and 2 against nginx and python (needs ab, and
+#                        wrk for some rows; SECTION=1 or 2 for one part; not a test)
 #   make clean           remove everything built
 #
 # Add SANITIZE=1 for AddressSanitizer and UndefinedBehaviorSanitizer, CC=clang for

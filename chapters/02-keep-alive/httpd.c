@@ -32,6 +32,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef DEFAULT_ROOT /* the Makefile passes this chapter's www/ folder */
@@ -196,6 +197,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: getsockname: %s\n", PROGRAM_NAME, strerror(errno));
         return 1;
     }
+    /* The access log's time formatting reads the time zone file the first time it
+     * runs; do it once here, not once in every child. */
+    tzset();
     printf("%s: listening on %s\n", PROGRAM_NAME, url);
     fflush(stdout);
     fprintf(stderr, "%s: serving %s (%s)\n", PROGRAM_NAME, s.root,
