@@ -57,11 +57,15 @@ run: $(RUN_CHAPTER)
 bench: all
 	@sh tests/bench/bench.sh
 
+bench-chat: all
+	$(MAKE) -C chapters/03-select-chat bench
+	@sh tests/bench/chat-bench.sh
+
 clean:
 	$(MAKE) -C common clean
 	$(foreach c,$(CHAPTERS),$(MAKE) -C chapters/$(c) clean;)
 	$(MAKE) -C tests clean
 	rm -f $(FLAGS_STAMP)
 
-.PHONY: all common $(CHAPTERS) test check homework homework-verify run bench clean \
+.PHONY: all common $(CHAPTERS) test check homework homework-verify run bench bench-chat clean \
 	$(foreach c,$(CHAPTERS),ch$(patsubst 0%,%,$(firstword $(subst -, ,$(c)))))
