@@ -244,11 +244,13 @@ int main(int argc, char **argv)
         struct http_url *u = &urls[i - optind];
         if (http_parse_url(argv[i], u) < 0) {
             fprintf(stderr, "%s: not an http:// URL: %s\n", PROGRAM_NAME, argv[i]);
+            free(urls);
             return 2;
         }
         if (strcmp(u->host, urls[0].host) != 0 || strcmp(u->port, urls[0].port) != 0) {
             fprintf(stderr, "%s: all URLs must name the same host and port\n",
                     PROGRAM_NAME);
+            free(urls);
             return 2;
         }
     }

@@ -336,6 +336,7 @@ static void serve_connection(struct server *s, int fd)
     c.served = 0;
     c.body_skipped = 0;
     c.broken = 0;
+    c.request.complete = 1; /* no request yet, so nothing of one left unread */
     if (net_peer_address(fd, c.client, sizeof c.client) < 0)
         strcpy(c.client, "-");
     /* Responses leave in as few writes as possible; TCP_NODELAY makes sure the last,
