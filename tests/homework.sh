@@ -147,7 +147,11 @@ while IFS="$tab" read -r id fn file folder read; do
     else
         failed=$((failed + 1))
     fi
-    printf '  %-5s %-24s %s\n' "$id" "$fn()" "$state"
+    case $state in
+    done | "fails as shipped") hint="" ;;
+    *) hint="  edit $file; read ${read#*section }" ;;
+    esac
+    printf '  %-5s %-24s %-12s%s\n' "$id" "$fn()" "$state" "$hint"
 
     if [ -n "$exercise" ]; then # one exercise: show everything
         [ -s "$log" ] && { echo "--- compiler output"; cat "$log"; }
