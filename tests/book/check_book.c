@@ -96,7 +96,8 @@ static const char *check_excerpt(const char *path, char **lines, size_t count, c
         if (i < count && !is_skip_line(lines[i]))
             continue;
         if (!find_chunk(&src, &at, lines + start, i - start)) {
-            snprintf(why, why_size, "its lines from \"%.60s\" on are not in %s (in this order)",
+            snprintf(why, why_size,
+                     "its lines from \"%.60s\" on are not in %s (in this order)",
                      lines[start], path);
             result = why;
         }
@@ -155,15 +156,15 @@ START_TEST(every_excerpt_matches_its_source)
             if (check_excerpt(source, book.lines + i + 1, end - i - 1, why, sizeof why)) {
                 fprintf(stderr, "book/%s:%zu: excerpt %s\n", names[f], i + 1, why);
                 if (failures++ == 0)
-                    snprintf(first_failure, sizeof first_failure, "book/%.255s:%zu: excerpt %.500s",
-                             names[f], i + 1, why);
+                    snprintf(first_failure, sizeof first_failure,
+                             "book/%.255s:%zu: excerpt %.500s", names[f], i + 1, why);
             }
             i = end;
         }
         unload(&book);
     }
-    ck_assert_msg(failures == 0, "%d of %d excerpts differ from the code; first: %s", failures,
-                  excerpts, first_failure);
+    ck_assert_msg(failures == 0, "%d of %d excerpts differ from the code; first: %s",
+                  failures, excerpts, first_failure);
     ck_assert_msg(excerpts > 0, "the book quotes no code at all");
 }
 END_TEST

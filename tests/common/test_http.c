@@ -953,7 +953,8 @@ static void expect_open_status(const char *path, int expected)
     int status = open_status(path, &f);
     if (status == 0)
         close(f.fd);
-    ck_assert_msg(status == expected, "\"%.100s\": %d, expected %d", path, status, expected);
+    ck_assert_msg(status == expected, "\"%.100s\": %d, expected %d", path, status,
+                  expected);
 }
 
 /* Read the whole of a small file from fd. */

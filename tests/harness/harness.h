@@ -22,8 +22,8 @@
 struct server_proc {
     pid_t pid;
     int port;
-    char url[128];          /* the URL from its first line */
-    int stderr_fd;          /* its stderr: a temporary file, already unlinked */
+    char url[128]; /* the URL from its first line */
+    int stderr_fd; /* its stderr: a temporary file, already unlinked */
 };
 
 /* Start program with argv (argv[0] included, NULL-terminated); wait for its

@@ -14,8 +14,9 @@
 
 /* Fail the test with "not started: FUNCTION() still returns its TODO value" unless
  * started is true. */
-#define hw_require_started(started, function)                                             \
-    ck_assert_msg((started), HW_NOT_STARTED_MESSAGE ": %s() still returns its TODO value", \
+#define hw_require_started(started, function)                                            \
+    ck_assert_msg((started),                                                             \
+                  HW_NOT_STARTED_MESSAGE ": %s() still returns its TODO value",          \
                   (function))
 
 /* A TCase for an exercise: named like the exercise, tagged "homework", with a time

@@ -24,7 +24,7 @@ int main(void)
     suite_add_tcase(suite, EXERCISE_TCASE());
     SRunner *runner = srunner_create(suite);
     srunner_set_fork_status(runner, CK_FORK); /* a crash or hang ends one test, not us */
-    srunner_run_all(runner, CK_ENV); /* CK_VERBOSITY=verbose shows every test */
+    srunner_run_all(runner, CK_ENV);          /* CK_VERBOSITY=verbose shows every test */
     int run = srunner_ntests_run(runner);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -8,8 +8,8 @@ static void expect_type(const char *path, const char *want)
 {
     const char *got = mime_type(path);
     hw_require_started(got != NULL, "mime_type");
-    ck_assert_msg(strcmp(got, want) == 0, "mime_type(\"%s\") gave \"%s\", expected \"%s\"", path,
-                  got, want);
+    ck_assert_msg(strcmp(got, want) == 0,
+                  "mime_type(\"%s\") gave \"%s\", expected \"%s\"", path, got, want);
 }
 
 START_TEST(knows_web_pages)

@@ -20,8 +20,8 @@ static void expect(const char *text, int want)
 {
     struct request_line rl;
     int got = parse(text, &rl);
-    ck_assert_msg(got == want, "parse_request_line(\"%s\") returned %d, expected %d", text,
-                  got, want);
+    ck_assert_msg(got == want, "parse_request_line(\"%s\") returned %d, expected %d",
+                  text, got, want);
 }
 
 START_TEST(splits_a_get)
@@ -33,8 +33,8 @@ START_TEST(splits_a_get)
                   "target should be \"/index.html\"");
     ck_assert_msg(rl.version && strcmp(rl.version, "HTTP/1.0") == 0,
                   "version should be \"HTTP/1.0\"");
-    ck_assert_msg(rl.major == 1 && rl.minor == 0, "version numbers should be 1 and 0, got %d.%d",
-                  rl.major, rl.minor);
+    ck_assert_msg(rl.major == 1 && rl.minor == 0,
+                  "version numbers should be 1 and 0, got %d.%d", rl.major, rl.minor);
 }
 END_TEST
 
@@ -42,21 +42,23 @@ START_TEST(accepts_head_and_http_1_1)
 {
     struct request_line rl;
     ck_assert_int_eq(parse("HEAD /a?b=c HTTP/1.1", &rl), 0);
-    ck_assert_msg(rl.method && strcmp(rl.method, "HEAD") == 0, "method should be \"HEAD\"");
-    ck_assert_msg(rl.target && strcmp(rl.target, "/a?b=c") == 0, "target should be \"/a?b=c\"");
+    ck_assert_msg(rl.method && strcmp(rl.method, "HEAD") == 0,
+                  "method should be \"HEAD\"");
+    ck_assert_msg(rl.target && strcmp(rl.target, "/a?b=c") == 0,
+                  "target should be \"/a?b=c\"");
     ck_assert_msg(rl.minor == 1, "minor version should be 1, got %d", rl.minor);
 }
 END_TEST
 
 START_TEST(rejects_malformed_lines_with_400)
 {
-    expect("GET /", 400);                    /* no version */
-    expect("GET", 400);                      /* nothing but a method */
-    expect("GET  / HTTP/1.0", 400);          /* two spaces */
-    expect("GET / HTTP/1.0 ", 400);          /* a trailing space */
-    expect("GET / HTTP/1.0 extra", 400);     /* a fourth part */
-    expect("G(T / HTTP/1.0", 400);           /* '(' is not a token character */
-    expect("GET /a\tb HTTP/1.0", 400);       /* a tab inside the target */
+    expect("GET /", 400);                     /* no version */
+    expect("GET", 400);                       /* nothing but a method */
+    expect("GET  / HTTP/1.0", 400);           /* two spaces */
+    expect("GET / HTTP/1.0 ", 400);           /* a trailing space */
+    expect("GET / HTTP/1.0 extra", 400);      /* a fourth part */
+    expect("G(T / HTTP/1.0", 400);            /* '(' is not a token character */
+    expect("GET /a\tb HTTP/1.0", 400);        /* a tab inside the target */
     expect("GET /caf\xc3\xa9 HTTP/1.0", 400); /* raw UTF-8 must be percent-encoded */
 }
 END_TEST
@@ -81,7 +83,8 @@ END_TEST
 
 START_TEST(answers_405_for_known_methods)
 {
-    const char *known[] = {"POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH", "CONNECT"};
+    const char *known[] = {"POST",  "PUT",   "DELETE", "OPTIONS",
+                           "TRACE", "PATCH", "CONNECT"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         char line[64];
         snprintf(line, sizeof line, "%s / HTTP/1.0", known[i]);

@@ -16,17 +16,18 @@ static void expect_decoded(const char *in, const char *want)
 {
     char out[64];
     int status = decode(in, out, sizeof out);
-    ck_assert_msg(status == 0, "percent_decode(\"%s\") returned %d, expected 0", in, status);
-    ck_assert_msg(strcmp(out, want) == 0, "percent_decode(\"%s\") gave \"%s\", expected \"%s\"",
-                  in, out, want);
+    ck_assert_msg(status == 0, "percent_decode(\"%s\") returned %d, expected 0", in,
+                  status);
+    ck_assert_msg(strcmp(out, want) == 0,
+                  "percent_decode(\"%s\") gave \"%s\", expected \"%s\"", in, out, want);
 }
 
 static void expect_status(const char *in, int want)
 {
     char out[64];
     int status = decode(in, out, sizeof out);
-    ck_assert_msg(status == want, "percent_decode(\"%s\") returned %d, expected %d", in, status,
-                  want);
+    ck_assert_msg(status == want, "percent_decode(\"%s\") returned %d, expected %d", in,
+                  status, want);
 }
 
 START_TEST(copies_plain_text)
@@ -69,11 +70,13 @@ END_TEST
 START_TEST(answers_414_when_out_is_too_small)
 {
     char out[4];
-    ck_assert_msg(decode("abc", out, sizeof out) == 0, "\"abc\" fits in 4 bytes with its NUL");
+    ck_assert_msg(decode("abc", out, sizeof out) == 0,
+                  "\"abc\" fits in 4 bytes with its NUL");
     ck_assert_msg(strcmp(out, "abc") == 0, "expected \"abc\"");
     ck_assert_msg(decode("abcd", out, sizeof out) == 414,
                   "\"abcd\" and its NUL need 5 bytes: expected 414");
-    ck_assert_msg(decode("%41%42%43", out, sizeof out) == 0, "decoded, \"ABC\" fits in 4 bytes");
+    ck_assert_msg(decode("%41%42%43", out, sizeof out) == 0,
+                  "decoded, \"ABC\" fits in 4 bytes");
 }
 END_TEST
 

@@ -16,18 +16,21 @@ static void expect_path(const char *path, const char *want)
 {
     char out[128];
     int status = resolve(path, out, sizeof out);
-    ck_assert_msg(status == 0, "remove_dot_segments(\"%s\") returned %d, expected 0", path,
-                  status);
+    ck_assert_msg(status == 0, "remove_dot_segments(\"%s\") returned %d, expected 0",
+                  path, status);
     ck_assert_msg(strcmp(out, want) == 0,
-                  "remove_dot_segments(\"%s\") gave \"%s\", expected \"%s\"", path, out, want);
+                  "remove_dot_segments(\"%s\") gave \"%s\", expected \"%s\"", path, out,
+                  want);
 }
 
 static void expect_403(const char *path)
 {
     char out[128];
     int status = resolve(path, out, sizeof out);
-    ck_assert_msg(status == 403, "remove_dot_segments(\"%s\") returned %d: a path that climbs "
-                  "above the root must get 403", path, status);
+    ck_assert_msg(status == 403,
+                  "remove_dot_segments(\"%s\") returned %d: a path that climbs "
+                  "above the root must get 403",
+                  path, status);
 }
 
 START_TEST(keeps_plain_paths)
@@ -81,7 +84,8 @@ START_TEST(answers_414_when_out_is_too_small)
 {
     char out[5];
     ck_assert_msg(resolve("/abc", out, sizeof out) == 0, "\"/abc\" fits in 5 bytes");
-    ck_assert_msg(resolve("/abcd", out, sizeof out) == 414, "\"/abcd\" needs 6 bytes: 414");
+    ck_assert_msg(resolve("/abcd", out, sizeof out) == 414,
+                  "\"/abcd\" needs 6 bytes: 414");
 }
 END_TEST
 

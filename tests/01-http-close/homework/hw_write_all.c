@@ -140,8 +140,10 @@ START_TEST(retries_after_a_signal)
     kill(pinger, SIGKILL);
     exit_status_of(pinger);
     free(data);
-    ck_assert_msg(n == PAYLOAD, "write_all returned %zd (errno %s), expected %d: "
-                  "retry when write() fails with EINTR", n, strerror(error), PAYLOAD);
+    ck_assert_msg(n == PAYLOAD,
+                  "write_all returned %zd (errno %s), expected %d: "
+                  "retry when write() fails with EINTR",
+                  n, strerror(error), PAYLOAD);
     ck_assert_msg(status == 0,
                   "the reader did not get exactly the bytes that were written");
 }
@@ -156,7 +158,8 @@ START_TEST(reports_a_closed_peer)
     ssize_t n = write_all(sv[0], "hello", 5);
     hw_require_started(n != EXERCISE_NOT_STARTED, "write_all");
     ck_assert_msg(n == -1, "writing to a closed peer returned %zd, expected -1", n);
-    ck_assert_msg(errno == EPIPE, "errno should be EPIPE from write(), is %s", strerror(errno));
+    ck_assert_msg(errno == EPIPE, "errno should be EPIPE from write(), is %s",
+                  strerror(errno));
     close(sv[0]);
 }
 END_TEST
