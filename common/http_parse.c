@@ -8,7 +8,6 @@
 
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -265,12 +264,8 @@ int http_target_path(const char *target, char *path, size_t path_size)
     if (strncasecmp(target, "http://", 7) == 0) {
         /* absolute-form (RFC 9112 §3.2.2): skip the authority, keep the path */
         start = target + 7 + strcspn(target + 7, "/?#");
-        if (*start != '/') {
-            if (path_size < 2)
-                return 414;
-            strcpy(path, "/");
-            return 0;
-        }
+        if (*start != '/')
+            return http_percent_decode("/", 1, path, path_size); /* "http://host" */
     } else if (target[0] != '/') {
         return 400; /* "*", authority-form and anything else: not a file */
     }
@@ -452,7 +447,7 @@ static int is_leap_year(int year)
     return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
-/* Two or four digits at text, as a number (-1 if not digits). */
+/* The count digits at text, as a number (-1 if any is not a digit). */
 static int digits_value(const char *text, int count)
 {
     int value = 0;
@@ -531,10 +526,10 @@ int http_parse_url(const char *url, struct http_url *out)
     memcpy(out->host, host, host_length);
     out->host[host_length] = '\0';
 
-    strcpy(out->port, "80");
+    snprintf(out->port, sizeof out->port, "80");
     if (*after == ':') {
         size_t digits = strspn(after + 1, "0123456789");
-        if (digits == 0 || digits > 5 || atol(after + 1) > 65535)
+        if (digits == 0 || digits > 5 || digits_value(after + 1, (int)digits) > 65535)
             return -1;
         memcpy(out->port, after + 1, digits);
         out->port[digits] = '\0';

@@ -186,7 +186,7 @@ static void serve_connection(struct server *s, int fd)
     static struct connection c;
     c.fd = fd;
     if (net_peer_address(fd, c.client, sizeof c.client) < 0)
-        strcpy(c.client, "-");
+        snprintf(c.client, sizeof c.client, "-");
     c.reply = (struct http_reply){
         .fd = fd,
         .version = "HTTP/1.0", /* whatever 1.x the client spoke: we promise only 1.0 */

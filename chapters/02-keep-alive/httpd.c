@@ -283,7 +283,7 @@ static void refuse_busy(struct server *s, int fd)
     };
     char client[NET_ADDRSTRLEN];
     if (net_peer_address(fd, client, sizeof client) < 0)
-        strcpy(client, "-");
+        snprintf(client, sizeof client, "-");
     net_set_nonblocking(fd, 1);
     http_send_status(&reply, 503, NULL);
     log_access(client, time(NULL), "", 503, reply.body_bytes);
@@ -338,7 +338,7 @@ static void serve_connection(struct server *s, int fd)
     c.broken = 0;
     c.request.complete = 1; /* no request yet, so nothing of one left unread */
     if (net_peer_address(fd, c.client, sizeof c.client) < 0)
-        strcpy(c.client, "-");
+        snprintf(c.client, sizeof c.client, "-");
     /* Responses leave in as few writes as possible; TCP_NODELAY makes sure the last,
      * small piece of one is not held back by Nagle's algorithm waiting for an ACK
      * that the client delays (book/02-keep-alive.md explains the 40 ms stall). */

@@ -606,7 +606,7 @@ static void accept_client(struct server *s)
 
     char peer[NET_ADDRSTRLEN];
     if (net_peer_address(fd, peer, sizeof peer) < 0)
-        strcpy(peer, "-");
+        snprintf(peer, sizeof peer, "-");
     fprintf(stderr, "%s: %s joined from %s (fd %d)\n", PROGRAM_NAME, c->nick, peer, fd);
 
     /* The server speaks first, and the others learn about the newcomer. */
