@@ -4,8 +4,8 @@
 
 /* realpath() is POSIX, but glibc declares it only when the X/Open (XSI) interfaces
  * are asked for. */
-#define _XOPEN_SOURCE                                                                    \
-    700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c): a feature-test macro */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#define _XOPEN_SOURCE 700
 #include "http.h"
 
 #include <errno.h>
