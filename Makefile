@@ -3,7 +3,7 @@
 #   make                 build every chapter
 #   make test            build everything and run every test suite (alias: make check)
 #   make homework        check your homework: CH=1 for one chapter, EX=1.3 for one exercise
-#   make run             start the newest chapter's server (the comparison, once it exists)
+#   make run             measure the three styles side by side (compare --quick)
 #   make ch1             build one chapter (also: make 01-http-close)
 #   make bench           measure chapters 1 and 2 against nginx and python (needs ab, and
 #                        wrk for some rows; SECTION=1 or 2 for one part; not a test)
@@ -15,8 +15,6 @@
 include common/build.mk
 
 CHAPTERS := $(patsubst chapters/%/Makefile,%,$(wildcard chapters/*/Makefile))
-# The newest chapter with a server: what `make run` starts until chapter 4 exists.
-RUN_CHAPTER := 01-http-close
 
 all: $(CHAPTERS)
 
@@ -46,13 +44,9 @@ homework-verify:
 	@sh tests/need-check.sh
 	@$(HOMEWORK_ENV) sh tests/homework.sh --verify
 
-run: $(RUN_CHAPTER)
-	@echo "Starting chapter 1's server; try, in another terminal:"
-	@echo "    curl -v http://127.0.0.1:8001/"
-	@echo "    chapters/01-http-close/get -i http://127.0.0.1:8001/hello.txt"
-	@echo "or open http://127.0.0.1:8001/ in a browser. Ctrl-C stops it."
-	@echo "(Port 8001 taken? make run PORT=0 picks a free one.)"
-	@chapters/$(RUN_CHAPTER)/httpd -p $(or $(PORT),8001)
+# The project's main job: the three styles measured side by side, in about 10 s.
+run: all
+	@chapters/04-comparison/compare --quick --svg chapters/04-comparison/compare.svg
 
 bench: all
 	@sh tests/bench/bench.sh
