@@ -157,6 +157,32 @@ static int resolve_inside(const char *root, const char *path, char *real, struct
     return 0;
 }
 
+int http_find_file(const char *root, const char *target, struct http_file *f,
+                   char *location, size_t location_size)
+{
+    char path[HTTP_MAX_PATH + 1];
+    char clean[HTTP_MAX_PATH + 2]; /* room for the slash a redirect adds */
+
+    /* Decode the target once, resolve "." and "..", then look at the disk: in this
+     * order, so that "%2e%2e/" is a ".." by the time we check for climbing out. */
+    int status = http_target_path(target, path, sizeof path);
+    if (status == 0)
+        status = http_remove_dot_segments(path, clean, sizeof clean - 1);
+    if (status == 0)
+        status = http_open_file(root, clean, f);
+
+    if (status == 301) {
+        /* A directory asked for without its slash: send the browser to "dir/", so
+         * that relative links inside dir/index.html resolve inside dir/. */
+        size_t length = strlen(clean);
+        clean[length] = '/';
+        clean[length + 1] = '\0';
+        if (http_encode_path(clean, location, location_size) < 0)
+            return 414;
+    }
+    return status;
+}
+
 int http_real_root(const char *dir, char *out)
 {
     struct stat st;

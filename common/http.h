@@ -139,6 +139,17 @@ int http_real_root(const char *dir, char *out);
  * may not read; 404 when it does not exist (or cannot: a name too long); 500. */
 int http_open_file(const char *root, const char *path, struct http_file *f);
 
+/* Room for a Location header's value: a path plus "/", every byte percent-encoded. */
+#define HTTP_LOCATION_SIZE (3 * (HTTP_MAX_PATH + 2))
+
+/* From a request target to an open file under root, in three steps that must come in
+ * this order: decode the target (http_target_path), resolve its dot-segments
+ * (http_remove_dot_segments), then look at the disk (http_open_file). Returns 0 with
+ * f->fd open; 301 with location (HTTP_LOCATION_SIZE bytes) set to the directory's
+ * path plus "/", encoded; or the error status. */
+int http_find_file(const char *root, const char *target, struct http_file *f,
+                   char *location, size_t location_size);
+
 /* Percent-encode a path for a Location header: bytes other than letters, digits,
  * "-._~!$&'()*+,;=:@/" become %XX. Returns 0, or -1 if out is too small. */
 int http_encode_path(const char *path, char *out, size_t out_size);

@@ -233,32 +233,13 @@ static void serve_connection(struct server *s, int fd)
 /* A valid GET or HEAD: find the file and send it, or say why not. */
 static void respond(struct server *s, struct connection *c)
 {
-    char path[HTTP_MAX_PATH + 1];
-    char clean[HTTP_MAX_PATH + 1];
     struct http_file file;
-
-    /* Decode the target once, resolve "." and "..", then look at the disk: in this
-     * order, so that "%2e%2e/" is a ".." by the time we check for climbing out. */
-    int status = http_target_path(c->request.request_line.target, path, sizeof path);
-    if (status == 0)
-        status = http_remove_dot_segments(path, clean, sizeof clean);
-    if (status == 0)
-        status = http_open_file(s->root, clean, &file);
-
-    if (status == 301) {
-        /* A directory asked for without its slash: send the browser to "dir/", so
-         * that relative links inside dir/index.html resolve inside dir/. */
-        char with_slash[HTTP_MAX_PATH + 2];
-        char location[3 * sizeof with_slash];
-        snprintf(with_slash, sizeof with_slash, "%s/", clean);
-        if (http_encode_path(with_slash, location, sizeof location) < 0)
-            send_status(c, 414, NULL);
-        else
-            send_status(c, 301, location);
-        return;
-    }
+    char location[HTTP_LOCATION_SIZE];
+    /* Target to path to open file, safely: see http_find_file() in common/http.c. */
+    int status = http_find_file(s->root, c->request.request_line.target, &file, location,
+                                sizeof location);
     if (status != 0) {
-        send_status(c, status, NULL);
+        send_status(c, status, status == 301 ? location : NULL);
         return;
     }
     /* The head, then the file in chunks: see http_send_file() in common/reply.c. */

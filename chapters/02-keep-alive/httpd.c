@@ -499,28 +499,12 @@ static int status_keeps_connection(int status)
 /* A valid GET or HEAD: as in chapter 1, plus 304 Not Modified. */
 static void respond(struct server *s, struct connection *c)
 {
-    char path[HTTP_MAX_PATH + 1];
-    char clean[HTTP_MAX_PATH + 1];
     struct http_file file;
-
-    int status = http_target_path(c->request.request_line.target, path, sizeof path);
-    if (status == 0)
-        status = http_remove_dot_segments(path, clean, sizeof clean);
-    if (status == 0)
-        status = http_open_file(s->root, clean, &file);
-
-    if (status == 301) {
-        char with_slash[HTTP_MAX_PATH + 2];
-        char location[3 * sizeof with_slash];
-        snprintf(with_slash, sizeof with_slash, "%s/", clean);
-        if (http_encode_path(with_slash, location, sizeof location) < 0)
-            send_status(c, 414, NULL);
-        else
-            send_status(c, 301, location);
-        return;
-    }
+    char location[HTTP_LOCATION_SIZE];
+    int status = http_find_file(s->root, c->request.request_line.target, &file, location,
+                                sizeof location);
     if (status != 0) {
-        send_status(c, status, NULL);
+        send_status(c, status, status == 301 ? location : NULL);
         return;
     }
     int failed = is_not_modified(&c->request, &file)
