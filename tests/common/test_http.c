@@ -1072,6 +1072,49 @@ START_TEST(open_path_too_long)
 }
 END_TEST
 
+/* http_find_file: a target, as a client sends it, to an open file or a status. */
+static int find_status(const char *target, char *location, size_t size)
+{
+    struct http_file f;
+    f.fd = -1;
+    int status = http_find_file(root, target, &f, location, size);
+    if (status == 0)
+        close(f.fd);
+    return status;
+}
+
+START_TEST(find_file_from_targets)
+{
+    char location[HTTP_LOCATION_SIZE];
+    ck_assert_int_eq(find_status("/hello.txt", location, sizeof location), 0);
+    ck_assert_int_eq(find_status("/hello.txt?q=%zz", location, sizeof location), 0);
+    ck_assert_int_eq(find_status("http://example.com/sub/", location, sizeof location),
+                     0);
+    ck_assert_int_eq(find_status("/%68ello.txt", location, sizeof location), 0);
+    ck_assert_int_eq(find_status("/%2e%2e/outside.txt", location, sizeof location), 403);
+    ck_assert_int_eq(find_status("/..%2foutside.txt", location, sizeof location), 403);
+    ck_assert_int_eq(find_status("/%zz", location, sizeof location), 400);
+    ck_assert_int_eq(find_status("/a%00b", location, sizeof location), 400);
+    ck_assert_int_eq(find_status("*", location, sizeof location), 400);
+    ck_assert_int_eq(find_status("/missing", location, sizeof location), 404);
+}
+END_TEST
+
+START_TEST(find_file_redirects_with_encoded_location)
+{
+    char location[HTTP_LOCATION_SIZE];
+    ck_assert_int_eq(find_status("/sub", location, sizeof location), 301);
+    ck_assert_str_eq(location, "/sub/");
+    ck_assert_int_eq(find_status("/a/../sub?x=1", location, sizeof location), 301);
+    ck_assert_str_eq(location, "/sub/"); /* resolved, and the query dropped */
+    make_dir("www/two words");
+    ck_assert_int_eq(find_status("/two%20words", location, sizeof location), 301);
+    ck_assert_str_eq(location, "/two%20words/");
+    char tiny[4];
+    ck_assert_int_eq(find_status("/sub", tiny, sizeof tiny), 414);
+}
+END_TEST
+
 /* http_real_root resolves symlinks and dots, and refuses what is not a directory. */
 START_TEST(real_root_errors_and_resolution)
 {
@@ -1545,6 +1588,8 @@ Suite *http_suite(void)
     tcase_add_test(files, open_fifo_is_forbidden_without_blocking);
     tcase_add_test(files, open_unreadable_file);
     tcase_add_test(files, open_path_too_long);
+    tcase_add_test(files, find_file_from_targets);
+    tcase_add_test(files, find_file_redirects_with_encoded_location);
     tcase_add_test(files, real_root_errors_and_resolution);
     suite_add_tcase(s, files);
 
