@@ -6,7 +6,6 @@
 #include <sys/time.h>
 
 volatile sig_atomic_t sig_stop_requested = 0;
-volatile sig_atomic_t sig_child_exited = 0;
 
 /* Async-signal-safe: one store to a sig_atomic_t, nothing else. */
 static void on_stop_signal(int signo)
@@ -42,10 +41,11 @@ int sig_setup_stop(sigset_t *wait_mask)
     return 0;
 }
 
+/* Nothing to do: catching SIGCHLD at all (its default is to be ignored) is what makes
+ * a child's end interrupt pselect(), and the accept loop reaps after every wake-up. */
 static void on_child_exited(int signo)
 {
     (void)signo;
-    sig_child_exited = 1;
 }
 
 int sig_watch_children(sigset_t *wait_mask)

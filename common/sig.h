@@ -25,13 +25,11 @@ extern volatile sig_atomic_t sig_stop_requested;
  * unblocked). Returns 0 or -1. */
 int sig_setup_stop(sigset_t *wait_mask);
 
-/* Set by the SIGCHLD handler when a child process ends (see sig_watch_children). */
-extern volatile sig_atomic_t sig_child_exited;
-
 /* For a server that forks: catch SIGCHLD too, blocked like the stop signals and let
  * through only while sleeping in sig_wait_readable, so that a child's end wakes the
- * server to reap it (waitpid) and no zombie lingers. Call after sig_setup_stop with
- * the same wait_mask. Returns 0 or -1. */
+ * server to reap it (waitpid) and no zombie lingers. The handler sets no flag: the
+ * server reaps whenever it wakes, which is all a child's end has to cause. Call after
+ * sig_setup_stop with the same wait_mask. Returns 0 or -1. */
 int sig_watch_children(sigset_t *wait_mask);
 
 /* For a forked worker process: SIGINT, SIGTERM and SIGCHLD back to their defaults

@@ -299,7 +299,6 @@ static void refuse_busy(struct server *s, int fd)
  * zombie, holding a process-table entry. */
 static void reap_children(struct server *s)
 {
-    sig_child_exited = 0;
     pid_t pid;
     while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
         for (int i = 0; i < s->max_children; i++) {
@@ -519,7 +518,8 @@ static void respond(struct server *s, struct connection *c)
 
 /* If-Modified-Since: the client has a copy from that date. If the file is not newer,
  * a 304 saves sending it again. A date we cannot parse, or one in the future (the
- * client's clock is wrong), is ignored, as RFC 9110 §13.1.3 says. */
+ * client's clock is wrong), is ignored (RFC 9110 §13.1.3; RFC 2616 §14.25 on dates in
+ * the future). */
 static int is_not_modified(const struct http_request *req, const struct http_file *file)
 {
     const char *since = http_header_value(req, "If-Modified-Since");
