@@ -90,11 +90,12 @@ int http_send_not_modified(struct http_reply *reply, const struct http_file *fil
     return http_send_bytes(reply, head, used);
 }
 
-/* An error page (or a 301 with its Location) is small: head and body in one write. */
+/* An error page (or a 301 with its Location) is small: head and body in one write.
+ * Small, but not tiny: a Location may hold a whole encoded path (HTTP_LOCATION_SIZE). */
 int http_send_status(struct http_reply *reply, int status, const char *location)
 {
     char body[512];
-    char response[1024 + sizeof body];
+    static char response[1024 + HTTP_LOCATION_SIZE + sizeof body];
     int body_length = http_error_body(status, body, sizeof body);
     if (body_length < 0)
         body_length = 0;
@@ -106,6 +107,10 @@ int http_send_status(struct http_reply *reply, int status, const char *location)
     }
     reply->body_bytes = -1;
     if (!reply->head_only) {
+        if ((size_t)body_length > sizeof response - used) {
+            errno = ENOBUFS; /* cannot happen with the sizes above; never write past */
+            return -1;
+        }
         memcpy(response + used, body, (size_t)body_length);
         used += (size_t)body_length;
         reply->body_bytes = body_length;

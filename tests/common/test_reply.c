@@ -200,6 +200,34 @@ START_TEST(status_page_with_location)
 }
 END_TEST
 
+/* The longest Location a server can produce still fits, with the whole page after it. */
+START_TEST(status_with_longest_location)
+{
+    static char location[HTTP_LOCATION_SIZE];
+    memset(location, 'a', sizeof location - 1);
+    location[0] = '/';
+    location[sizeof location - 1] = '\0';
+    struct http_reply reply = reply_on(pair[0]);
+    pid_t child = fork(); /* the sender, so the test can read at the same time */
+    ck_assert(child >= 0);
+    if (child == 0) {
+        close(pair[1]);
+        _exit(http_send_status(&reply, 301, location) == 0 ? 0 : 1);
+    }
+    close(pair[0]);
+    pair[0] = -1;
+    static char buf[HTTP_LOCATION_SIZE + 4096];
+    ssize_t n = recv_until_close(pair[1], buf, sizeof buf, 5000);
+    ck_assert(n > 0);
+    static char value[HTTP_LOCATION_SIZE];
+    ck_assert(response_header(buf, "Location", value, sizeof value) == 0);
+    ck_assert_str_eq(value, location);
+    size_t body_length;
+    const char *body = response_body(buf, (size_t)n, &body_length);
+    ck_assert(body != NULL && strstr(body, "</html>") != NULL);
+}
+END_TEST
+
 START_TEST(status_405_carries_allow)
 {
     struct http_reply reply = reply_on(pair[0]);
@@ -268,6 +296,7 @@ Suite *reply_suite(void)
     tcase_add_test(tc, stalled_reader_times_out);
     tcase_add_test(tc, vanished_reader_gives_epipe);
     tcase_add_test(tc, status_page_with_location);
+    tcase_add_test(tc, status_with_longest_location);
     tcase_add_test(tc, status_405_carries_allow);
     tcase_add_test(tc, status_for_head_has_length_but_no_body);
     tcase_add_test(tc, trace_sees_every_byte_sent);
