@@ -33,6 +33,11 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -n "$exercise" ] && chapter=${exercise%%.*}
+# CH=01-http-close works as well as CH=1.
+case $chapter in
+[0-9]*-*) chapter=${chapter%%-*} ;;
+esac
+chapter=${chapter#0}
 
 # The exercises, from the comments in each exercises.h, one per line:
 #   id <TAB> function <TAB> file <TAB> chapter folder <TAB> book section
@@ -167,7 +172,8 @@ EOF_LIST
 
 total=$((passed + failed))
 if [ "$total" -eq 0 ]; then
-    echo "no exercise matches${chapter:+ chapter $chapter}${exercise:+ exercise $exercise}" >&2
+    echo "no exercise matches${chapter:+ chapter $chapter}${exercise:+ exercise $exercise};" \
+        "the exercises are:" $(printf '%s\n' "$list" | cut -f1) >&2
     exit 2
 fi
 
@@ -199,7 +205,7 @@ EOF_FIRST
         esac
         echo "    Edit: chapters/$folder/$file, function $fn()"
         echo "    Read: $read"
-        echo "    Details: make homework EX=$id"
+        [ -n "$exercise" ] || echo "    Details: make homework EX=$id"
     fi
 fi
 echo

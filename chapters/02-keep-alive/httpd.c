@@ -287,11 +287,12 @@ static void refuse_busy(struct server *s, int fd)
     net_set_nonblocking(fd, 1);
     http_send_status(&reply, 503, NULL);
     log_access(client, time(NULL), "", 503, reply.body_bytes);
-    /* Read whatever of the request has already arrived (without waiting), so that
+    /* Read what of the request has already arrived (without waiting, and no more
+     * than one buffer: a client that keeps sending must not hold the parent), so that
      * close() is less likely to turn into a reset that destroys the 503. */
-    char sink[4096];
-    while (read(fd, sink, sizeof sink) > 0)
-        ;
+    char sink[16 * 1024];
+    ssize_t drained = read(fd, sink, sizeof sink);
+    (void)drained; /* whatever it was, we close now */
     close(fd);
 }
 

@@ -32,6 +32,10 @@ ssize_t queue_flush(struct queue *q, int fd)
             break; /* the kernel's buffer is full: try again when select() says so */
         if (n < 0)
             return -1;
+        if (n == 0) { /* write() of a non-empty buffer returned 0: never loop on it */
+            errno = EIO;
+            return -1;
+        }
         q->start += (size_t)n;
         written += (size_t)n;
     }

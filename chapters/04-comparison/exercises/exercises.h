@@ -28,7 +28,7 @@
 int percentile(const double *sorted, size_t count, double p, double *out);
 
 /* Exercise 4.2: poll_delay_ms() in exercises/poll_delay_ms.c
- * Read: book/04-comparison.md, section "Push against polling"
+ * Read: book/04-comparison.md, section "Experiment 2: push against polling"
  *
  * Events happen at random moments; a client polls every interval_ms, and a message
  * takes one_way_ms to cross the network in either direction. Return the expected
