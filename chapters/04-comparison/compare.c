@@ -163,6 +163,11 @@ static int apply_option(struct options *o, const char *name, const char *value)
     } else if (strcmp(name, "--only") == 0) {
         ok = parse_experiments(value, &o->experiments) == 0;
     } else if (strcmp(name, "--svg") == 0) {
+        /* Find out now, not after a run of half a minute, that FILE cannot be written. */
+        FILE *f = fopen(value, "a");
+        ok = f != NULL;
+        if (f != NULL)
+            fclose(f);
         o->svg_path = value;
     } else if (strcmp(name, "--root") == 0) {
         o->root = value;
