@@ -7,12 +7,25 @@
 #   make ch1             build one chapter (also: make 01-http-close)
 #   make bench           measure chapters 1 and 2 against nginx and python (needs ab, and
 #                        wrk for some rows; SECTION=1 or 2 for one part; not a test)
+#   make fuzz            fuzz the parsers with clang's libFuzzer, FUZZ_SECONDS each (default
+#                        60; tests/fuzz/README.md); without libFuzzer it says so, exits 0
 #   make clean           remove everything built
 #
 # Add SANITIZE=1 for AddressSanitizer and UndefinedBehaviorSanitizer, CC=clang for
-# another compiler; either change rebuilds everything.
+# another compiler; either change rebuilds everything. `make test VALGRIND=1` runs the
+# servers under valgrind's memcheck (slow: about 7 minutes; tests/harness/harness.c).
 
 include common/build.mk
+
+# VALGRIND=1 (on the command line or in the environment) reaches the test harness, and
+# Check's time limits and the tests' waits stretch to match valgrind's pace.
+ifeq ($(VALGRIND),1)
+ifeq ($(SANITIZE),1)
+$(error VALGRIND=1 and SANITIZE=1 do not mix: valgrind cannot run sanitized programs)
+endif
+export VALGRIND
+export CK_TIMEOUT_MULTIPLIER ?= 10
+endif
 
 CHAPTERS := $(patsubst chapters/%/Makefile,%,$(wildcard chapters/*/Makefile))
 
@@ -51,6 +64,9 @@ run: all
 bench: all
 	@sh tests/bench/bench.sh
 
+fuzz:
+	@sh tests/fuzz/fuzz.sh
+
 bench-chat: all
 	$(MAKE) -C chapters/03-select-chat bench
 	@sh tests/bench/chat-bench.sh
@@ -61,5 +77,6 @@ clean:
 	$(MAKE) -C tests clean
 	rm -f $(FLAGS_STAMP)
 
-.PHONY: all common $(CHAPTERS) test check homework homework-verify run bench bench-chat clean \
+.PHONY: all common $(CHAPTERS) test check homework homework-verify run bench bench-chat fuzz \
+	clean \
 	$(foreach c,$(CHAPTERS),ch$(patsubst 0%,%,$(firstword $(subst -, ,$(c)))))

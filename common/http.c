@@ -50,6 +50,7 @@ int http_read_request(struct io_reader *r, struct http_request *req,
     memset(&req->request_line, 0, sizeof req->request_line);
     req->header_count = 0;
     req->complete = 0;
+    req->bad_header = 0;
     req->storage_used = 0;
 
     struct io_line line;
@@ -101,6 +102,8 @@ int http_read_request(struct io_reader *r, struct http_request *req,
             copy = store_line(req, start, line.length);
             status = http_parse_header_line(copy, &req->headers[req->header_count]);
         }
+        if (status != 0)
+            req->bad_header = 1; /* see http.h: chapter 2 must not keep the connection */
         if (status == 0)
             req->header_count++;
         else if (header_status == 0)

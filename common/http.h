@@ -55,6 +55,9 @@ struct http_request {
     struct http_header headers[HTTP_MAX_HEADERS];
     size_t header_count;
     int complete; /* 1 when the whole head, up to its empty line, was read */
+    /* 1 when a header line did not parse, even if the status returned is an earlier
+     * error (405, 501): see http_read_request. */
+    int bad_header;
     /* Lines are copied here out of the reader, which may then move its bytes. */
     char storage[HTTP_MAX_REQUEST_LINE + 1 + HTTP_MAX_HEADER_BYTES];
     size_t storage_used;
@@ -66,7 +69,11 @@ struct http_request {
  * pipelined request) stay buffered. Returns 0 for a request to serve, an error status
  * (the first that applies, in this order: 400/414 request line, 505 version, 501/405
  * method, 431/400 headers) or HTTP_NO_RESPONSE. After 400 or 414 for the request
- * line, or 431, req->complete is 0: the rest of the head was not read. */
+ * line, or 431, req->complete is 0: the rest of the head was not read. A header line
+ * that does not parse is left out of req->headers but sets req->bad_header, also when
+ * the status returned is an earlier 405 or 501: a server must not keep such a
+ * connection, since that line may have framed a body (a Content-Length) for another
+ * server on the way. */
 int http_read_request(struct io_reader *r, struct http_request *req,
                       long long deadline_ms);
 

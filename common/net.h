@@ -14,6 +14,14 @@
 /* Room for a numeric IPv6 address in brackets plus ":65535". */
 #define NET_ADDRSTRLEN 64
 
+/* The listen() backlog the servers ask for: how many connections the kernel may hold
+ * for us, not yet accept()ed. It caps the number at its own limit (Linux:
+ * net.core.somaxconn, 4096 by default; macOS: kern.ipc.somaxconn, 128). SOMAXCONN says
+ * 4096 with glibc but 128 with musl and on macOS, and on Linux a backlog of 128 drops
+ * an occasional SYN when connections come and go fast: that client's connect() then
+ * waits a whole second for the retry. */
+#define NET_LISTEN_BACKLOG 4096
+
 /* Bind and listen on host:port (port "0" lets the kernel choose a free one). Sets
  * SO_REUSEADDR so a restarted server can bind while old connections sit in TIME_WAIT.
  * Returns the listening descriptor or -1. */

@@ -140,9 +140,9 @@ int main(int argc, char **argv)
     }
 
     /* socket(), bind(), listen(): see net_listen() in common/net.c. A backlog of
-     * SOMAXCONN lets the kernel queue as many waiting clients as it allows. */
+     * NET_LISTEN_BACKLOG lets the kernel queue as many waiting clients as it allows. */
     char why[256];
-    s.listen_fd = net_listen(address, port, SOMAXCONN, why, sizeof why);
+    s.listen_fd = net_listen(address, port, NET_LISTEN_BACKLOG, why, sizeof why);
     if (s.listen_fd < 0) {
         fprintf(stderr, "%s: %s\n", PROGRAM_NAME, why);
         return 1;

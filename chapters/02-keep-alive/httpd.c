@@ -187,7 +187,7 @@ int main(int argc, char **argv)
         return 1;
     }
     char why[256];
-    s.listen_fd = net_listen(address, port, SOMAXCONN, why, sizeof why);
+    s.listen_fd = net_listen(address, port, NET_LISTEN_BACKLOG, why, sizeof why);
     if (s.listen_fd < 0) {
         fprintf(stderr, "%s: %s\n", PROGRAM_NAME, why);
         return 1;
@@ -424,13 +424,18 @@ static int serve_one_request(struct server *s, struct connection *c)
 /* How long is the body, if any? RFC 9112 §6: Content-Length frames a request body;
  * Transfer-Encoding (chunked) would too, but we do not implement it (501), and a
  * request with both, or with Content-Lengths that disagree, is a classic request-
- * smuggling attempt (400): two servers could read it as two different requests. */
+ * smuggling attempt (400): two servers could read it as two different requests. So is
+ * a header line we could not parse ("Content-Length : 44", a folded line, a control
+ * byte in the name), even behind a 405: a proxy in front of us may have read it as a
+ * Content-Length, and taken the next request for this one's body. */
 static int check_framing(struct connection *c, long long *body_length)
 {
     const struct http_request *req = &c->request;
     size_t lengths = http_header_count(req, "Content-Length");
     int chunked = http_header_count(req, "Transfer-Encoding") > 0;
     *body_length = 0;
+    if (req->bad_header)
+        return 400;
     if (chunked && lengths > 0)
         return 400;
     if (chunked)

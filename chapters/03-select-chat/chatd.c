@@ -210,7 +210,7 @@ int main(int argc, char **argv)
         return 1;
     }
     char why[256];
-    s.listen_fd = net_listen(address, port, SOMAXCONN, why, sizeof why);
+    s.listen_fd = net_listen(address, port, NET_LISTEN_BACKLOG, why, sizeof why);
     if (s.listen_fd < 0) {
         fprintf(stderr, "%s: %s\n", PROGRAM_NAME, why);
         return 1;
@@ -583,11 +583,14 @@ static void accept_client(struct server *s)
         }
         return; /* ECONNABORTED, EAGAIN: the client gave up while it waited */
     }
-    /* Check before FD_SET: a descriptor past FD_SETSIZE cannot be watched at all. */
+    /* Check before FD_SET: a descriptor past FD_SETSIZE cannot be watched at all.
+     * Then set the socket's mode either way: on Linux a socket from accept() starts out
+     * blocking, but on macOS and the BSDs it inherits O_NONBLOCK from the listening
+     * socket, and -B would not block at all. */
     struct client *c = NULL;
     if (s->count < s->max_clients && fd < FD_SETSIZE)
         c = calloc(1, sizeof *c);
-    if (c == NULL || (!s->blocking_sends && net_set_nonblocking(fd, 1) < 0)) {
+    if (c == NULL || net_set_nonblocking(fd, !s->blocking_sends) < 0) {
         free(c);
         refuse_client(fd);
         return;

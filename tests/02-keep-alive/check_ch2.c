@@ -4,6 +4,6 @@
 
 int main(void)
 {
-    Suite *suites[] = {httpd_suite(), get_suite()};
+    Suite *suites[] = {httpd_suite(), get_suite(), hostile_suite()};
     return run_suites(suites, sizeof suites / sizeof suites[0]);
 }

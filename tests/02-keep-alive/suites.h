@@ -9,7 +9,8 @@
 #define CH2_DIR PROJECT_ROOT "/chapters/02-keep-alive"
 #endif
 
-Suite *httpd_suite(void); /* the keep-alive server, over real sockets */
-Suite *get_suite(void);   /* the many-URLs client, against the real server */
+Suite *httpd_suite(void);   /* the keep-alive server, over real sockets */
+Suite *get_suite(void);     /* the many-URLs client, against the real server */
+Suite *hostile_suite(void); /* slowloris, connection storms, request smuggling */
 
 #endif

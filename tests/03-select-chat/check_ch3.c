@@ -4,6 +4,6 @@
 
 int main(void)
 {
-    Suite *suites[] = {chatd_suite(), chat_suite()};
+    Suite *suites[] = {chatd_suite(), chat_suite(), hostile_suite()};
     return run_suites(suites, sizeof suites / sizeof suites[0]);
 }

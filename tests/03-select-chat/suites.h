@@ -12,8 +12,9 @@
 #define CHATD   CH3_DIR "/chatd"
 #define CHAT    CH3_DIR "/chat"
 
-Suite *chatd_suite(void); /* the server, over real sockets */
-Suite *chat_suite(void);  /* the client, driven through pipes, against the server */
+Suite *chatd_suite(void);   /* the server, over real sockets */
+Suite *chat_suite(void);    /* the client, driven through pipes, against the server */
+Suite *hostile_suite(void); /* the server against a 10 MB line and a connection storm */
 
 /* One end of a conversation: a descriptor (a socket, or a pipe from ./chat) and the
  * bytes read from it that are not yet part of a complete line. */

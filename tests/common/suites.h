@@ -10,5 +10,6 @@ Suite *http_suite(void);
 Suite *log_suite(void);
 Suite *options_suite(void);
 Suite *reply_suite(void);
+Suite *regressions_suite(void); /* the fuzz corpus, and the bugs it found */
 
 #endif
