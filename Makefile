@@ -9,6 +9,8 @@
 #                        wrk for some rows; SECTION=1 or 2 for one part; not a test)
 #   make fuzz            fuzz the parsers with clang's libFuzzer, FUZZ_SECONDS each (default
 #                        60; tests/fuzz/README.md); without libFuzzer it says so, exits 0
+#   make lint            static checks: clang-format, cppcheck, clang-tidy (.clang-tidy);
+#                        a missing tool is explained and skipped (tests/lint.sh)
 #   make clean           remove everything built
 #
 # Add SANITIZE=1 for AddressSanitizer and UndefinedBehaviorSanitizer, CC=clang for
@@ -67,6 +69,9 @@ bench: all
 fuzz:
 	@sh tests/fuzz/fuzz.sh
 
+lint:
+	@sh tests/lint.sh
+
 bench-chat: all
 	$(MAKE) -C chapters/03-select-chat bench
 	@sh tests/bench/chat-bench.sh
@@ -77,6 +82,6 @@ clean:
 	$(MAKE) -C tests clean
 	rm -f $(FLAGS_STAMP)
 
-.PHONY: all common $(CHAPTERS) test check homework homework-verify run bench bench-chat fuzz \
+.PHONY: all common $(CHAPTERS) test check homework homework-verify run bench bench-chat fuzz lint \
 	clean \
 	$(foreach c,$(CHAPTERS),ch$(patsubst 0%,%,$(firstword $(subst -, ,$(c)))))

@@ -1,7 +1,8 @@
-/* options.h: checking numbers given on the command line.
+/* options.h: reading numbers from the command line, and from text we parse.
  *
  * atoi("8o01") is 8 and atoi("") is 0: a typo becomes a different port without a
- * word. strtol() with its end pointer checked catches both.
+ * word. sscanf("%ld") is no better: a number too big for a long is undefined
+ * behaviour. strtol() with its end pointer and errno checked catches all three.
  */
 #ifndef OPTIONS_H
 #define OPTIONS_H
@@ -9,5 +10,10 @@
 /* Parse text as a whole decimal number in [min, max]. Returns 0 with *out set, or -1
  * (empty, trailing characters, out of range). */
 int option_number(const char *text, long min, long max, long *out);
+
+/* Read the decimal number at *cursor (blanks before it are skipped) and move *cursor
+ * past it. Returns 0 with *out set, or -1 (no number there, or too big) leaving
+ * *cursor where it was. For text with several numbers: "event 17 123456". */
+int scan_number(const char **cursor, long long *out);
 
 #endif

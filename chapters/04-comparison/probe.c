@@ -1,5 +1,6 @@
 /* probe.c: see probe.h. */
 #include "probe.h"
+#include "options.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -73,9 +74,16 @@ static int proc_parent(pid_t pid, pid_t *parent, char *state)
     char line[PROC_LINE_SIZE];
     int ok = fgets(line, sizeof line, f) != NULL;
     fclose(f);
-    const char *end = ok ? strrchr(line, ')') : NULL;
-    long ppid;
-    if (end == NULL || sscanf(end + 1, " %c %ld", state, &ppid) != 2)
+    /* After the last ')': a blank, the state letter, a blank, the parent's pid. */
+    const char *cursor = ok ? strrchr(line, ')') : NULL;
+    if (cursor == NULL)
+        return -1;
+    cursor += 1 + strspn(cursor + 1, " ");
+    if (*cursor == '\0')
+        return -1;
+    *state = *cursor++;
+    long long ppid;
+    if (scan_number(&cursor, &ppid) < 0)
         return -1;
     *parent = (pid_t)ppid;
     return 0;
@@ -127,17 +135,24 @@ static void add_process(pid_t pid, struct usage *sum)
 /* Without /proc: `ps` lists every process with its parent and resident size (kB). */
 static int ps_usage(pid_t pid, struct usage *u)
 {
+    /* A fixed command, nothing of ours in it, so the shell popen() runs is harmless:
+     * NOLINTNEXTLINE(cert-env33-c) */
     FILE *ps = popen("ps -A -o pid= -o ppid= -o rss= 2>/dev/null", "r");
     if (ps == NULL)
         return -1;
-    long p, parent, rss;
+    char line[PROC_LINE_SIZE];
     int found = 0;
     *u = (struct usage){0, 0, -1, -1};
-    while (fscanf(ps, "%ld %ld %ld", &p, &parent, &rss) == 3) {
-        if (p == (long)pid || parent == (long)pid) {
+    while (fgets(line, sizeof line, ps) != NULL) {
+        const char *cursor = line;
+        long long p, parent, rss;
+        if (scan_number(&cursor, &p) < 0 || scan_number(&cursor, &parent) < 0 ||
+            scan_number(&cursor, &rss) < 0)
+            continue;
+        if (p == (long long)pid || parent == (long long)pid) {
             u->processes++;
-            u->rss_kb += rss;
-            found |= p == (long)pid;
+            u->rss_kb += (long)rss;
+            found |= p == (long long)pid;
         }
     }
     pclose(ps);
@@ -170,6 +185,8 @@ long probe_children(pid_t pid)
 static void first_output_line(const char *command, char *out, size_t size)
 {
     out[0] = '\0';
+    /* Only ever called with a fixed command written below, so the shell is harmless:
+     * NOLINTNEXTLINE(cert-env33-c) */
     FILE *p = popen(command, "r");
     if (p == NULL)
         return;

@@ -23,10 +23,12 @@
 #include "client.h"
 #include "compare.h"
 #include "model.h"
+#include "options.h"
 #include "stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +179,22 @@ static int join(struct server *s, struct conn *c, char *why, size_t why_size)
     return 0;
 }
 
+/* "event K STAMP", the text both kinds of client receive: K the event's number, STAMP
+ * when it was made (microseconds, clock_us). Returns 0, or -1 for any other text. */
+static int parse_event(const char *text, long *k, long long *stamp)
+{
+    static const char prefix[] = "event ";
+    if (strncmp(text, prefix, sizeof prefix - 1) != 0)
+        return -1;
+    const char *cursor = text + sizeof prefix - 1;
+    long long number;
+    if (scan_number(&cursor, &number) < 0 || number < 0 || number > LONG_MAX ||
+        scan_number(&cursor, stamp) < 0)
+        return -1;
+    *k = (long)number;
+    return 0;
+}
+
 /* The socket is readable: read once, and take every complete line. A relayed event
  * looks like "guest2: event 17 123456789"; other lines ("* guest2 joined") are not
  * events. */
@@ -197,7 +215,7 @@ static void subscriber_read(struct subscriber *sub)
         const char *event = strstr(line, ": event ");
         long k;
         long long stamp;
-        if (event == NULL || sscanf(event, ": event %ld %lld", &k, &stamp) != 2)
+        if (event == NULL || parse_event(event + 2, &k, &stamp) < 0)
             continue;
         sub->messages++;
         if (k > sub->last_seen) {
@@ -266,7 +284,7 @@ static void poller_read(struct push_run *p, struct poller *q)
         conn_close(&q->conn); /* a server we did not start; poller_ask reconnects */
     long k;
     long long stamp;
-    if (sscanf(answer.body, "event %ld %lld", &k, &stamp) != 2 || k <= q->last_seen ||
+    if (parse_event(answer.body, &k, &stamp) < 0 || k <= q->last_seen ||
         k >= p->events.count) {
         q->empty += q->counts;
         return;
@@ -471,8 +489,8 @@ static void fill_poller_column(struct push_run *p, struct poller *q,
         /* Each poll: a request and its answer, and their ACKs (model.h), on a
          * connection that stays open. */
         double segments =
-            model_run_segments(q->polls, 0, (double)q->sent / q->polls,
-                               (double)q->received / q->polls, ETHERNET_MSS);
+            model_run_segments(q->polls, 0, (double)q->sent / (double)q->polls,
+                               (double)q->received / (double)q->polls, ETHERNET_MSS);
         table_set(t, "wire_bytes_estimate", c,
                   ((double)(q->sent + q->received) + segments * TCP_IP_HEADER_BYTES) /
                       events);

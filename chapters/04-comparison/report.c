@@ -148,7 +148,7 @@ static void print_text_table(FILE *out, int number, const struct report_table *t
         row_label(&t->rows[r], text, sizeof text);
         label_width = max_size(label_width, strlen(text));
     }
-    size_t widths[REPORT_MAX_COLUMNS];
+    size_t widths[REPORT_MAX_COLUMNS] = {0};
     for (int c = 0; c < t->column_count; c++) {
         widths[c] =
             max_size(strlen(t->columns[c].label), strlen(t->columns[c].parameter));

@@ -12,6 +12,7 @@
  * since a note could contain any of them.
  */
 #include "compare.h"
+#include "options.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -251,6 +252,20 @@ static void bars_from_table(const struct report_table *t, const char *const *key
 /* ---- The polling curve ----------------------------------------------------------- */
 
 /* Measured mean and p99 delay against the interval P, the P/2 line, and push. */
+/* A poller's column parameter, "P=200ms", gives its interval in ms; push has none. */
+static int poll_interval(const char *parameter, double *ms)
+{
+    const char *cursor = parameter;
+    long long interval;
+    if (strncmp(cursor, "P=", 2) != 0)
+        return -1;
+    cursor += 2;
+    if (scan_number(&cursor, &interval) < 0)
+        return -1;
+    *ms = (double)interval;
+    return 0;
+}
+
 static void delay_chart(FILE *f, int panel, const struct report_table *t)
 {
     struct plot p =
@@ -259,12 +274,10 @@ static void delay_chart(FILE *f, int panel, const struct report_table *t)
     int count = 0;
     double x_max = 0, y_max = 0, push_mean = NAN;
     for (int c = 0; t != NULL && c < t->column_count; c++) {
-        long interval;
         if (strcmp(t->columns[c].key, "ch3-push") == 0)
             push_mean = table_get(t, "delay_mean", c);
-        if (sscanf(t->columns[c].parameter, "P=%ldms", &interval) != 1)
+        if (poll_interval(t->columns[c].parameter, &xs[count]) < 0)
             continue;
-        xs[count] = (double)interval;
         mean[count] = table_get(t, "delay_mean", c);
         p99[count] = table_get(t, "delay_p99", c);
         if (xs[count] > x_max)

@@ -1,4 +1,5 @@
-/* test_options.c: option_number(), the strict number parser behind -p, -t, -n ... */
+/* test_options.c: option_number(), the strict number parser behind -p, -t, -n ...,
+ * and scan_number(), which reads numbers one after another out of a line. */
 #include "harness.h"
 #include "suites.h"
 
@@ -80,6 +81,41 @@ START_TEST(overflow_is_refused)
 }
 END_TEST
 
+/* Several numbers in one line, each read where the last one stopped. */
+START_TEST(scan_reads_numbers_in_turn)
+{
+    const char *line = "event 17 1234567890123 rest";
+    const char *cursor = line + 5;
+    long long value = 0;
+    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert(value == 17);
+    ck_assert_ptr_eq(cursor, line + 8);
+    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert(value == 1234567890123LL);
+    ck_assert_str_eq(cursor, " rest");
+    cursor = "-5)";
+    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert(value == -5);
+    ck_assert_str_eq(cursor, ")");
+}
+END_TEST
+
+/* No number, or one too big for a long long (sscanf's undefined behaviour): -1, and
+ * neither the cursor nor the value moves. */
+START_TEST(scan_refuses_missing_and_huge_numbers)
+{
+    const char *inputs[] = {"", "   ", "rest", "-", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        const char *cursor = inputs[i];
+        long long value = -12345;
+        ck_assert_msg(scan_number(&cursor, &value) == -1, "\"%s\" should be refused",
+                      inputs[i]);
+        ck_assert_ptr_eq(cursor, inputs[i]);
+        ck_assert(value == -12345);
+    }
+}
+END_TEST
+
 Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -89,6 +125,11 @@ Suite *options_suite(void)
     tcase_add_test(tc, malformed_text_is_refused);
     tcase_add_test(tc, leading_space_is_refused);
     tcase_add_test(tc, overflow_is_refused);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("scan_number");
+    tcase_set_timeout(tc, 5);
+    tcase_add_test(tc, scan_reads_numbers_in_turn);
+    tcase_add_test(tc, scan_refuses_missing_and_huge_numbers);
     suite_add_tcase(s, tc);
     return s;
 }
