@@ -251,7 +251,6 @@ static void bars_from_table(const struct report_table *t, const char *const *key
 
 /* ---- The polling curve ----------------------------------------------------------- */
 
-/* Measured mean and p99 delay against the interval P, the P/2 line, and push. */
 /* A poller's column parameter, "P=200ms", gives its interval in ms; push has none. */
 static int poll_interval(const char *parameter, double *ms)
 {
@@ -266,6 +265,7 @@ static int poll_interval(const char *parameter, double *ms)
     return 0;
 }
 
+/* Measured mean and p99 delay against the interval P, the P/2 line, and push. */
 static void delay_chart(FILE *f, int panel, const struct report_table *t)
 {
     struct plot p =
