@@ -46,24 +46,38 @@ char *log_escape(const char *text, size_t length, char *out, size_t out_size)
     return out;
 }
 
+/* Room for one trace line: the prefix and escaped bytes. A longer protocol line is
+ * written in pieces, still as one trace line. */
+#define WIRE_LINE_SIZE 1024
+#define WIRE_PIECE_MAX 6 /* the longest escaped byte, "\xFF", its NUL, and a '\n' */
+
 void log_wire(int fd, int direction, const void *data, size_t length)
 {
     const unsigned char *bytes = data;
     const char *arrow = direction == LOG_SENT ? ">>>" : "<<<";
+    char line[WIRE_LINE_SIZE];
+    size_t used = 0;
     int at_line_start = 1;
-    /* One output line per input line, so a request reads as it was sent. */
+    /* One output line per input line, so a request reads as it was sent. stderr has
+     * no buffer: printing byte by byte would cost a write() each, and the lines of two
+     * processes tracing at once (chapter 2's children) would mix letter by letter. So
+     * each line is built here and leaves in one write(). */
     for (size_t i = 0; i < length; i++) {
         if (at_line_start)
-            fprintf(stderr, "[fd %d] %s ", fd, arrow);
-        char piece[5];
-        escape_byte(bytes[i], piece, 0);
-        fputs(piece, stderr);
+            used = (size_t)snprintf(line, sizeof line, "[fd %d] %s ", fd, arrow);
+        used += escape_byte(bytes[i], line + used, 0);
         at_line_start = bytes[i] == '\n';
         if (at_line_start)
-            fputc('\n', stderr);
+            line[used++] = '\n';
+        if (at_line_start || used + WIRE_PIECE_MAX > sizeof line) {
+            fwrite(line, 1, used, stderr);
+            used = 0;
+        }
     }
-    if (!at_line_start)
-        fputc('\n', stderr);
+    if (!at_line_start) {
+        line[used++] = '\n';
+        fwrite(line, 1, used, stderr);
+    }
     fflush(stderr);
 }
 

@@ -5,9 +5,11 @@
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* ---- Capturing stderr -------------------------------------------------------------- */
@@ -146,6 +148,61 @@ START_TEST(wire_trace_escapes_and_partial_lines)
 }
 END_TEST
 
+/* A line longer than log_wire's own line buffer is still one trace line. */
+START_TEST(wire_trace_of_a_long_line)
+{
+    enum { LONG = 3000 };
+    char data[LONG + 2];
+    memset(data, 'a', LONG);
+    memcpy(data + LONG, "\r\n", 2);
+    char expected[LONG + 64];
+    snprintf(expected, sizeof expected, "[fd 3] <<< %.*s\\r\\n\n", LONG, data);
+
+    struct capture c;
+    char text[LONG + 256];
+    capture_start(&c);
+    log_wire(3, LOG_RECEIVED, data, sizeof data);
+    capture_end(&c, text, sizeof text);
+    ck_assert_str_eq(text, expected);
+}
+END_TEST
+
+/* Each trace line leaves in one write(), so two processes tracing to one terminal
+ * (chapter 2's children) cannot mix their lines. A datagram socket as stderr shows it:
+ * every write() arrives as a datagram of its own. */
+START_TEST(wire_trace_writes_whole_lines)
+{
+    int sv[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+    fflush(stderr);
+    int saved = dup(2);
+    ck_assert_int_ge(saved, 0);
+    ck_assert_int_ge(dup2(sv[0], 2), 0);
+    static const char response[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    log_wire(7, LOG_SENT, response, sizeof response - 1);
+    fflush(stderr);
+    ck_assert_int_ge(dup2(saved, 2), 0);
+    close(saved);
+    close(sv[0]);
+    ck_assert_int_eq(fcntl(sv[1], F_SETFL, O_NONBLOCK), 0); /* read what is there only */
+
+    const char *expected[] = {"[fd 7] >>> HTTP/1.1 200 OK\\r\\n\n",
+                              "[fd 7] >>> Content-Length: 5\\r\\n\n",
+                              "[fd 7] >>> \\r\\n\n", "[fd 7] >>> hello\n"};
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        char datagram[256];
+        ssize_t n = recv(sv[1], datagram, sizeof datagram - 1, 0);
+        ck_assert_msg(n > 0, "datagram %zu: recv: %s", i,
+                      n < 0 ? strerror(errno) : "none");
+        datagram[n] = '\0';
+        ck_assert_str_eq(datagram, expected[i]);
+    }
+    char more;
+    ck_assert_int_lt(recv(sv[1], &more, 1, 0), 0); /* nothing more */
+    close(sv[1]);
+}
+END_TEST
+
 /* ---- log_access -------------------------------------------------------------------- */
 
 /* Common Log Format, UTC, with the body size. */
@@ -235,6 +292,8 @@ Suite *log_suite(void)
     tcase_set_timeout(wire, 5);
     tcase_add_test(wire, wire_trace_of_a_request);
     tcase_add_test(wire, wire_trace_escapes_and_partial_lines);
+    tcase_add_test(wire, wire_trace_of_a_long_line);
+    tcase_add_test(wire, wire_trace_writes_whole_lines);
     suite_add_tcase(s, wire);
 
     /* log_access: one Common Log Format line per request. */
