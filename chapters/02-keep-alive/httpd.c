@@ -366,8 +366,13 @@ static int serve_one_request(struct server *s, struct connection *c)
 {
     /* Idle: wait for the first byte of the next request, at most -t. A pipelined
      * request may already be in the reader; then there is nothing to wait for. */
-    if (io_reader_length(&c->reader) == 0 && io_wait(c->fd, 0, s->idle_ms) <= 0)
-        return 0; /* idle too long (or an error): close without a word */
+    if (io_reader_length(&c->reader) == 0) {
+        if (io_wait(c->fd, 0, s->idle_ms) <= 0)
+            return 0; /* idle too long (or an error): close without a word */
+        /* poll() said readable, so read at once (deadline -1: no second poll()). */
+        if (io_reader_fill(&c->reader, -1) == 0)
+            return 0; /* the client closed between requests: nobody to answer */
+    }
 
     long long deadline = io_now_ms() + s->idle_ms;
     int status = http_read_request(&c->reader, &c->request, deadline);
