@@ -70,7 +70,7 @@ fuzz:
 	@sh tests/fuzz/fuzz.sh
 
 lint:
-	@sh tests/lint.sh
+	@LINT_STD_FLAGS='$(STD_FLAGS)' sh tests/lint.sh
 
 bench-chat: all
 	$(MAKE) -C chapters/03-select-chat bench

@@ -49,7 +49,7 @@ char *log_escape(const char *text, size_t length, char *out, size_t out_size)
 /* Room for one trace line: the prefix and escaped bytes. A longer protocol line is
  * written in pieces, still as one trace line. */
 #define WIRE_LINE_SIZE 1024
-#define WIRE_PIECE_MAX 6 /* the longest escaped byte, "\xFF", its NUL, and a '\n' */
+#define WIRE_PIECE_MAX 6 /* more than the longest escaped byte, "\xFF" and its NUL */
 
 void log_wire(int fd, int direction, const void *data, size_t length)
 {
@@ -61,7 +61,7 @@ void log_wire(int fd, int direction, const void *data, size_t length)
     /* One output line per input line, so a request reads as it was sent. stderr has
      * no buffer: printing byte by byte would cost a write() each, and the lines of two
      * processes tracing at once (chapter 2's children) would mix letter by letter. So
-     * each line is built here and leaves in one write(). */
+     * each line is built here and leaves in one write() (a line over 1 KiB, in a few). */
     for (size_t i = 0; i < length; i++) {
         if (at_line_start)
             used = (size_t)snprintf(line, sizeof line, "[fd %d] %s ", fd, arrow);

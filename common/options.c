@@ -4,14 +4,21 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int scan_number(const char **cursor, long long *out)
 {
-    char *end;
+    const char *start = *cursor + strspn(*cursor, " \t");
+    const char *digits = start[0] == '-' ? start + 1 : start;
+    if (!isdigit((unsigned char)digits[0]))
+        return -1; /* strtoll would also take "+5" and " \n5" */
+    int saved_errno = errno;
     errno = 0;
-    long long value = strtoll(*cursor, &end, 10);
-    if (end == *cursor || errno == ERANGE)
+    char *end;
+    long long value = strtoll(start, &end, 10);
+    if (errno == ERANGE)
         return -1;
+    errno = saved_errno;
     *cursor = end;
     *out = value;
     return 0;
@@ -19,12 +26,11 @@ int scan_number(const char **cursor, long long *out)
 
 int option_number(const char *text, long min, long max, long *out)
 {
-    /* strtoll would skip leading spaces: " 5" is no number here. */
+    /* " 5" is no whole number here, though scan_number would skip the space. */
     const char *cursor = text;
     long long value;
-    if ((!isdigit((unsigned char)text[0]) && text[0] != '-') ||
-        scan_number(&cursor, &value) < 0 || *cursor != '\0' || value < min ||
-        value > max) {
+    if (text[0] == ' ' || text[0] == '\t' || scan_number(&cursor, &value) < 0 ||
+        *cursor != '\0' || value < min || value > max) {
         errno = EINVAL;
         return -1;
     }

@@ -9,14 +9,16 @@
 #   3. clang-tidy: the programs in common/ and chapters/ (exercises included) with the
 #      checks .clang-tidy lists, each finding an error.
 #
-# The compiler flags are the build's own (-std=c11 -D_POSIX_C_SOURCE=200809L), so the
-# tools see the code exactly as cc does. A finding that is wrong is silenced where it
-# is, with the reason, in a comment naming the check: "NOLINTNEXTLINE(check)" for
+# The compiler flags are the build's own (`make lint` passes common/build.mk's
+# STD_FLAGS: -std=c11 -D_POSIX_C_SOURCE=200809L, plus -D_DARWIN_C_SOURCE on macOS), so
+# the tools see the code exactly as cc does. A finding that is wrong is silenced where
+# it is, with the reason, in a comment naming the check: "NOLINTNEXTLINE(check)" for
 # clang-tidy, "cppcheck-suppress check" for cppcheck.
 #
 # Environment: CLANG_FORMAT, CLANG_TIDY, CPPCHECK name other versions of the tools;
 # LINT_JOBS how many files clang-tidy checks at once (default: the number of CPUs).
-# A missing tool is explained and skipped (exit 0); under CI=true it is a failure.
+# A missing tool is explained and its check skipped (exit 0 if the rest is clean);
+# with CI=true in the environment, a missing tool is a failure.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -24,7 +26,8 @@ CLANG_FORMAT=${CLANG_FORMAT:-clang-format}
 CLANG_TIDY=${CLANG_TIDY:-clang-tidy}
 CPPCHECK=${CPPCHECK:-cppcheck}
 LINT_JOBS=${LINT_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
-STD_FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L"
+STD_FLAGS=${LINT_STD_FLAGS:-"-std=c11 -D_POSIX_C_SOURCE=200809L"}
+DEFINES=$(for flag in $STD_FLAGS; do case $flag in -D*) printf '%s ' "$flag" ;; esac; done)
 
 # The sources, in a stable order; build folders hold nothing of ours.
 all_sources=$(find common chapters tests -name '*.[ch]' ! -path '*/build/*' | sort)
@@ -34,20 +37,22 @@ program_sources=$(find common chapters -name '*.c' ! -path '*/solutions/*' | sor
 failed=""
 skipped=""
 
+# have CHECK COMMAND: is the tool there? If not, say so and remember the check.
 have() {
-    if command -v "$1" >/dev/null 2>&1; then
+    if command -v "$2" >/dev/null 2>&1; then
         return 0
     fi
-    echo "lint: $1 is not installed, so this check is skipped."
-    echo "      Debian/Ubuntu: apt-get install clang-format clang-tidy cppcheck;"
-    echo "      macOS: brew install llvm cppcheck (llvm's bin/ holds clang-format and"
-    echo "      clang-tidy; CLANG_FORMAT=... CLANG_TIDY=... name them)."
+    if [ "$1" = "$2" ]; then
+        echo "   skipped: $1 is not installed"
+    else
+        echo "   skipped: $1 ($2) is not installed"
+    fi
     skipped="$skipped $1"
     return 1
 }
 
 echo "== clang-format: is the code as .clang-format lays it out?"
-if have "$CLANG_FORMAT"; then
+if have clang-format "$CLANG_FORMAT"; then
     # shellcheck disable=SC2086 # the file names have no spaces; we split on purpose
     if "$CLANG_FORMAT" --dry-run -Werror $all_sources 2>&1; then
         echo "   $(echo "$all_sources" | wc -l | tr -d ' ') files, all formatted"
@@ -61,12 +66,12 @@ if have "$CLANG_FORMAT"; then
 fi
 
 echo "== cppcheck: common/ and chapters/"
-if have "$CPPCHECK"; then
+if have cppcheck "$CPPCHECK"; then
     # missingIncludeSystem: cppcheck reads our headers, not libc's; it knows libc.
     # shellcheck disable=SC2086
     if "$CPPCHECK" --quiet --error-exitcode=1 --inline-suppr \
         --enable=warning,portability,performance --std=c11 \
-        -D_POSIX_C_SOURCE=200809L -Icommon --suppress=missingIncludeSystem \
+        $DEFINES -Icommon --suppress=missingIncludeSystem \
         -j "$LINT_JOBS" common chapters 2>&1; then
         echo "   no findings"
     else
@@ -75,7 +80,7 @@ if have "$CPPCHECK"; then
 fi
 
 echo "== clang-tidy: $(echo "$program_sources" | wc -l | tr -d ' ') files, the checks in .clang-tidy"
-if have "$CLANG_TIDY"; then
+if have clang-tidy "$CLANG_TIDY"; then
     log=$(mktemp "${TMPDIR:-/tmp}/hvs-lint-XXXXXX") || exit 1
     # One file per run, LINT_JOBS at once. --quiet drops the "N warnings generated"
     # counts, which include the suppressed ones in system headers; any finding left is
@@ -92,17 +97,22 @@ if have "$CLANG_TIDY"; then
     rm -f "$log"
 fi
 
-if [ -n "$skipped" ] && [ "${CI:-}" = true ]; then
-    echo "lint: CI=true: a missing tool is a failure (not installed:$skipped)"
-    exit 1
+if [ -n "$skipped" ]; then
+    echo "lint: not installed:$skipped. Debian/Ubuntu: apt-get install clang-format"
+    echo "      clang-tidy cppcheck; macOS: brew install llvm cppcheck (llvm's bin/ holds"
+    echo "      clang-format and clang-tidy: name them with CLANG_FORMAT=... CLANG_TIDY=...)."
 fi
 if [ -n "$failed" ]; then
     echo "lint: FAILED:$failed"
     exit 1
 fi
-if [ -n "$skipped" ]; then
-    echo "lint: clean, but skipped:$skipped (nothing was checked by them)"
-else
-    echo "lint: clean (clang-format, cppcheck, clang-tidy)"
+if [ -n "$skipped" ] && [ "${CI:-}" = true ]; then
+    echo "lint: CI=true: a missing tool is a failure"
+    exit 1
 fi
+case $skipped in
+*clang-format*cppcheck*clang-tidy*) echo "lint: nothing was checked" ;;
+?*) echo "lint: clean, but only partly checked (skipped:$skipped)" ;;
+*) echo "lint: clean (clang-format, cppcheck, clang-tidy)" ;;
+esac
 exit 0

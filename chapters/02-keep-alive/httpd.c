@@ -370,8 +370,9 @@ static int serve_one_request(struct server *s, struct connection *c)
         if (io_wait(c->fd, 0, s->idle_ms) <= 0)
             return 0; /* idle too long (or an error): close without a word */
         /* poll() said readable, so read at once (deadline -1: no second poll()). */
-        if (io_reader_fill(&c->reader, -1) == 0)
-            return 0; /* the client closed between requests: nobody to answer */
+        ssize_t n = io_reader_fill(&c->reader, -1);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            return 0; /* closed or reset between requests: nobody to answer */
     }
 
     long long deadline = io_now_ms() + s->idle_ms;

@@ -74,14 +74,12 @@ static int proc_parent(pid_t pid, pid_t *parent, char *state)
     char line[PROC_LINE_SIZE];
     int ok = fgets(line, sizeof line, f) != NULL;
     fclose(f);
-    /* After the last ')': a blank, the state letter, a blank, the parent's pid. */
-    const char *cursor = ok ? strrchr(line, ')') : NULL;
-    if (cursor == NULL)
+    /* After the last ')': a space, the state letter, a space, the parent's pid. */
+    const char *end = ok ? strrchr(line, ')') : NULL;
+    if (end == NULL || end[1] != ' ' || end[2] == '\0')
         return -1;
-    cursor += 1 + strspn(cursor + 1, " ");
-    if (*cursor == '\0')
-        return -1;
-    *state = *cursor++;
+    *state = end[2];
+    const char *cursor = end + 3;
     long long ppid;
     if (scan_number(&cursor, &ppid) < 0)
         return -1;

@@ -167,9 +167,34 @@ START_TEST(wire_trace_of_a_long_line)
 }
 END_TEST
 
-/* Each trace line leaves in one write(), so two processes tracing to one terminal
- * (chapter 2's children) cannot mix their lines. A datagram socket as stderr shows it:
- * every write() arrives as a datagram of its own. */
+/* Escapes four bytes long, 1,000 of them, so that one lands on every place where
+ * log_wire's line buffer fills and is written out. */
+START_TEST(wire_trace_of_a_long_escaped_line)
+{
+    enum { LONG = 1000 };
+    char data[LONG];
+    memset(data, '\xff', LONG);
+    char escaped[LONG * 4 + 1];
+    for (int i = 0; i < LONG; i++)
+        memcpy(escaped + 4 * i, "\\xFF", 4);
+    escaped[LONG * 4] = '\0';
+
+    struct capture c;
+    char text[LONG * 4 + 256];
+    char expected[LONG * 4 + 64];
+    for (int fd = 1; fd <= 1000000; fd *= 100) { /* prefixes of different lengths */
+        snprintf(expected, sizeof expected, "[fd %d] >>> %s\n", fd, escaped);
+        capture_start(&c);
+        log_wire(fd, LOG_SENT, data, sizeof data);
+        capture_end(&c, text, sizeof text);
+        ck_assert_str_eq(text, expected);
+    }
+}
+END_TEST
+
+/* Each trace line (under 1 KiB) leaves in one write(), so two processes tracing to one
+ * terminal (chapter 2's children) cannot mix their lines. A datagram socket as stderr
+ * shows it: every write() arrives as a datagram of its own. */
 START_TEST(wire_trace_writes_whole_lines)
 {
     int sv[2];
@@ -293,6 +318,7 @@ Suite *log_suite(void)
     tcase_add_test(wire, wire_trace_of_a_request);
     tcase_add_test(wire, wire_trace_escapes_and_partial_lines);
     tcase_add_test(wire, wire_trace_of_a_long_line);
+    tcase_add_test(wire, wire_trace_of_a_long_escaped_line);
     tcase_add_test(wire, wire_trace_writes_whole_lines);
     suite_add_tcase(s, wire);
 

@@ -97,14 +97,31 @@ START_TEST(scan_reads_numbers_in_turn)
     ck_assert_int_eq(scan_number(&cursor, &value), 0);
     ck_assert(value == -5);
     ck_assert_str_eq(cursor, ")");
+    cursor = " \t7x"; /* blanks before it are skipped; what follows is the caller's */
+    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert(value == 7);
+    ck_assert_str_eq(cursor, "x");
+    cursor = "-9223372036854775808"; /* the extremes of a long long are numbers */
+    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert(value == LLONG_MIN);
+    cursor = "9223372036854775807";
+    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert(value == LLONG_MAX);
+    errno = EPIPE; /* a caller's errno survives a success */
+    cursor = "1";
+    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert_int_eq(errno, EPIPE);
 }
 END_TEST
 
-/* No number, or one too big for a long long (sscanf's undefined behaviour): -1, and
- * neither the cursor nor the value moves. */
+/* No number, a sign or a blank that is not ours (strtoll would take "+5" and
+ * " \n5"), or a number out of a long long's range (sscanf's undefined behaviour):
+ * -1, and neither the cursor nor the value moves. */
 START_TEST(scan_refuses_missing_and_huge_numbers)
 {
-    const char *inputs[] = {"", "   ", "rest", "-", "99999999999999999999999"};
+    const char *inputs[] = {"",   "   ",  "rest", "-",   "99999999999999999999999",
+                            "+5", " \n5", "\v5",  "- 5", "-9223372036854775809",
+                            "--5"};
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         const char *cursor = inputs[i];
         long long value = -12345;
