@@ -200,19 +200,9 @@ static void setup_served_site(void)
  * no sanitizer report, exit status 0 on SIGTERM. */
 static void teardown_site(void)
 {
-    static char log[256 * 1024];
-    const char *report = NULL;
-    int status = 0;
-    if (site.server.pid > 0) {
-        server_stderr(&site.server, log, sizeof log);
-        report = strstr(log, "Sanitizer");
-        if (report == NULL)
-            report = strstr(log, "runtime error");
-        status = server_stop(&site.server);
-    }
-    remove_tree(site.parent);
-    ck_assert_msg(report == NULL, "httpd reported: %.600s", report);
-    ck_assert_msg(status == 0, "httpd did not exit 0 on SIGTERM (status %d)", status);
+    remove_tree(site.parent); /* first: a failed check below ends the teardown */
+    if (site.server.pid > 0)
+        server_stop_clean(&site.server, "httpd");
 }
 
 /* ---- Talking to it --------------------------------------------------------------- */

@@ -114,7 +114,7 @@ START_TEST(a_whole_session_from_a_pipe)
     expect_line(bob, "guest2: hi");
     expect_line(bob, "* guest2 left");
     peer_close(bob);
-    ck_assert_int_eq(server_stop(&server), 0);
+    server_stop_clean(&server, "chatd");
 }
 END_TEST
 
@@ -135,7 +135,7 @@ START_TEST(nick_option_and_the_end_of_input)
     expect_line(bob, "alice: hello");
     expect_line(bob, "* alice left");
     peer_close(bob);
-    ck_assert_int_eq(server_stop(&server), 0);
+    server_stop_clean(&server, "chatd");
 }
 END_TEST
 
@@ -157,7 +157,7 @@ START_TEST(lines_arrive_while_the_user_is_silent)
     expect_closed(chat.output);
     ck_assert_int_eq(chat_wait(&chat), 0);
     peer_close(bob);
-    ck_assert_int_eq(server_stop(&server), 0);
+    server_stop_clean(&server, "chatd");
 }
 END_TEST
 
@@ -167,7 +167,7 @@ START_TEST(server_shutdown_ends_chat)
     struct chat_proc chat;
     chat_start(&chat, NULL);
     expect_line(chat.output, "* welcome to chatd, you are guest1; /help for commands");
-    ck_assert_int_eq(server_stop(&server), 0);
+    server_stop_clean(&server, "chatd");
     expect_line(chat.output, "* server shutting down");
     expect_closed(chat.output);
     ck_assert_int_eq(chat_wait(&chat), 0);

@@ -182,7 +182,7 @@ static void start(void)
 
 static void stop(void)
 {
-    ck_assert_int_eq(server_stop(&server), 0);
+    server_stop_clean(&server, "chatd");
 }
 
 /* A room of n clients, guest1..guestn, each having read the joins after its own. */

@@ -80,7 +80,7 @@ START_TEST(ten_megabytes_without_a_newline)
                       before_kib, after_kib);
     peer_close(alice);
     peer_close(bob);
-    ck_assert_int_eq(server_stop(&server), 0);
+    server_stop_clean(&server, "chatd");
 }
 END_TEST
 
@@ -120,7 +120,7 @@ START_TEST(ten_thousand_silent_connections)
                       "one client",
                       before, after);
     peer_close(p);
-    ck_assert_int_eq(server_stop(&server), 0);
+    server_stop_clean(&server, "chatd");
 }
 END_TEST
 

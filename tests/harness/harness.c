@@ -300,6 +300,18 @@ size_t server_stderr(const struct server_proc *p, char *buf, size_t size)
     return used;
 }
 
+void server_stop_clean(struct server_proc *p, const char *name)
+{
+    static char log[512 * 1024];
+    server_stderr(p, log, sizeof log);
+    const char *report = strstr(log, "Sanitizer");
+    if (report == NULL)
+        report = strstr(log, "runtime error");
+    int status = server_stop(p);
+    ck_assert_msg(report == NULL, "%s reported: %.600s", name, report);
+    ck_assert_msg(status == 0, "%s did not exit 0 on SIGTERM (status %d)", name, status);
+}
+
 int tcp_connect(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

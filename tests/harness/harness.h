@@ -38,6 +38,11 @@ int server_stop(struct server_proc *p);
  * Returns its length. */
 size_t server_stderr(const struct server_proc *p, char *buf, size_t size);
 
+/* Stop the server and fail the test unless it ended well: no sanitizer report in its
+ * stderr, and exit status 0 on SIGTERM (under VALGRIND=1: no valgrind error either).
+ * name is for the failure message. */
+void server_stop_clean(struct server_proc *p, const char *name);
+
 /* Connect to 127.0.0.1:port. Returns a blocking socket, or -1. */
 int tcp_connect(int port);
 
