@@ -282,7 +282,7 @@ static int append(char *buf, size_t size, size_t *used, const char *format, cons
     return 0;
 }
 
-int http_format_head(const struct http_response *resp, char *buf, size_t size)
+int http_format_head(const struct http_head *resp, char *buf, size_t size)
 {
     char date[HTTP_DATE_SIZE];
     char number[32];

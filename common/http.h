@@ -179,7 +179,7 @@ int http_format_date(time_t t, char *out, size_t out_size);
 int http_parse_date(const char *text, time_t *out);
 
 /* What goes into a response head. */
-struct http_response {
+struct http_head {
     const char *version; /* "HTTP/1.0" */
     int status;
     const char *server;       /* the Server header */
@@ -193,7 +193,7 @@ struct http_response {
 
 /* Format the status line and headers, ending with the empty line, into buf. Returns
  * the length, or -1 if buf is too small. */
-int http_format_head(const struct http_response *resp, char *buf, size_t size);
+int http_format_head(const struct http_head *head, char *buf, size_t size);
 
 /* A short HTML page explaining an error status. Returns its length, or -1. */
 int http_error_body(int status, char *buf, size_t size);

@@ -1,10 +1,10 @@
 /* io.c: see io.h. */
 #include "io.h"
 #include "log.h" /* for LOG_RECEIVED only: io.c calls no log function itself */
+#include "sig.h" /* io_wait sleeps with sig_sleep, so a stop signal ends any wait */
 
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -27,12 +27,17 @@ int io_ms_until(long long deadline_ms)
 
 int io_wait(int fd, int for_write, int timeout_ms)
 {
-    struct pollfd pfd = {.fd = fd, .events = for_write ? POLLOUT : POLLIN};
     long long deadline = timeout_ms < 0 ? -1 : io_now_ms() + timeout_ms;
     for (;;) {
-        int rc = poll(&pfd, 1, timeout_ms);
+        /* The stop signals are blocked except while sig_sleep sleeps, so one that
+         * arrives after this test is still pending then, and wakes it at once. */
+        if (sig_stop_requested) {
+            errno = EINTR;
+            return -1;
+        }
+        int rc = sig_sleep(fd, for_write, timeout_ms);
         if (rc >= 0)
-            /* POLLHUP and POLLERR count as ready: the next call says why */
+            /* a hang-up or an error counts as ready: the next call says why */
             return rc > 0;
         if (errno != EINTR)
             return -1;

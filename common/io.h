@@ -20,7 +20,9 @@ int io_ms_until(long long deadline_ms);
 
 /* Wait until fd is readable (for_write == 0) or writable, for at most timeout_ms
  * (< 0: no limit). Returns 1 when ready, 0 on time-out, -1 on error. A signal does
- * not cut the wait short: it resumes with the time that is left. */
+ * not cut the wait short (it resumes with the time that is left), except SIGINT or
+ * SIGTERM in a server that called sig_setup_stop (sig.h): then -1 with errno EINTR,
+ * at once, so every function here gives up and the server can stop. */
 int io_wait(int fd, int for_write, int timeout_ms);
 
 /* Write all len bytes, across short writes and EINTR. On a non-blocking socket it

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int scan_number(const char **cursor, long long *out)
+int option_scan_number(const char **cursor, long long *out)
 {
     const char *start = *cursor + strspn(*cursor, " \t");
     const char *digits = start[0] == '-' ? start + 1 : start;
@@ -26,10 +26,10 @@ int scan_number(const char **cursor, long long *out)
 
 int option_number(const char *text, long min, long max, long *out)
 {
-    /* " 5" is no whole number here, though scan_number would skip the space. */
+    /* " 5" is no whole number here, though option_scan_number would skip the space. */
     const char *cursor = text;
     long long value;
-    if (text[0] == ' ' || text[0] == '\t' || scan_number(&cursor, &value) < 0 ||
+    if (text[0] == ' ' || text[0] == '\t' || option_scan_number(&cursor, &value) < 0 ||
         *cursor != '\0' || value < min || value > max) {
         errno = EINVAL;
         return -1;

@@ -16,6 +16,6 @@ int option_number(const char *text, long min, long max, long *out);
  * must be digits, with an optional '-' before them (no '+'). For text with several
  * numbers: "event 17 123456". Returns 0 with *out set, or -1 (no number there, or
  * out of the range of a long long) leaving *cursor and *out alone. errno is kept. */
-int scan_number(const char **cursor, long long *out);
+int option_scan_number(const char **cursor, long long *out);
 
 #endif

@@ -13,7 +13,7 @@ static size_t format_head(struct http_reply *reply, int status, const char *type
                           long long length, time_t modified, const char *location,
                           char *buf, size_t size)
 {
-    struct http_response resp = {
+    struct http_head resp = {
         .version = reply->version,
         .status = status,
         .server = reply->server,

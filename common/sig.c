@@ -2,10 +2,16 @@
 #include "sig.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <sys/time.h>
 
 volatile sig_atomic_t sig_stop_requested = 0;
+
+/* The mask to sleep with, saved by sig_setup_stop (and updated by
+ * sig_watch_children) for sig_sleep. Signal state, set once at start-up. */
+static sigset_t sleep_mask;
+static int have_sleep_mask;
 
 /* Async-signal-safe: one store to a sig_atomic_t, nothing else. */
 static void on_stop_signal(int signo)
@@ -38,6 +44,8 @@ int sig_setup_stop(sigset_t *wait_mask)
         return -1;
     sigdelset(wait_mask, SIGINT);
     sigdelset(wait_mask, SIGTERM);
+    sleep_mask = *wait_mask;
+    have_sleep_mask = 1;
     return 0;
 }
 
@@ -62,6 +70,7 @@ int sig_watch_children(sigset_t *wait_mask)
     if (sigprocmask(SIG_BLOCK, &child, NULL) < 0)
         return -1;
     sigdelset(wait_mask, SIGCHLD);
+    sigdelset(&sleep_mask, SIGCHLD);
     return 0;
 }
 
@@ -74,28 +83,44 @@ int sig_reset_for_child(void)
     if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
         sigaction(SIGCHLD, &sa, NULL) < 0)
         return -1;
+    have_sleep_mask = 0; /* nothing blocked any more: plain poll() will do */
     sigset_t none;
     sigemptyset(&none);
     return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* pselect() on one descriptor. It installs wait_mask (stop signals unblocked) only
+ * while it sleeps, so a signal is either handled before it starts sleeping or wakes
+ * it with EINTR: never lost in between. */
+static int pselect_one(int fd, int for_write, const sigset_t *wait_mask, int timeout_ms)
+{
+    if (fd < 0 || fd >= FD_SETSIZE) { /* FD_SET past FD_SETSIZE writes out of bounds */
+        errno = EINVAL;
+        return -1;
+    }
+    fd_set set;
+    FD_ZERO(&set);
+    FD_SET(fd, &set);
+    struct timespec timeout = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    return pselect(fd + 1, for_write ? NULL : &set, for_write ? &set : NULL, NULL,
+                   timeout_ms >= 0 ? &timeout : NULL, wait_mask);
 }
 
 int sig_wait_readable(int fd, const sigset_t *wait_mask, int timeout_ms)
 {
     if (sig_stop_requested)
         return 0;
-    if (fd < 0 || fd >= FD_SETSIZE) { /* FD_SET past FD_SETSIZE writes out of bounds */
-        errno = EINVAL;
-        return -1;
-    }
-    fd_set readable;
-    FD_ZERO(&readable);
-    FD_SET(fd, &readable);
-    struct timespec timeout = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
-    /* pselect() installs wait_mask (stop signals unblocked) only while it sleeps, so
-     * a signal is either handled before it starts sleeping or wakes it with EINTR. */
-    int rc = pselect(fd + 1, &readable, NULL, NULL, timeout_ms >= 0 ? &timeout : NULL,
-                     wait_mask);
+    int rc = pselect_one(fd, 0, wait_mask, timeout_ms);
     if (rc < 0 && errno == EINTR)
         return 0;
     return rc;
+}
+
+int sig_sleep(int fd, int for_write, int timeout_ms)
+{
+    if (have_sleep_mask && fd < FD_SETSIZE)
+        return pselect_one(fd, for_write, &sleep_mask, timeout_ms);
+    /* No stop signals blocked (a client), or a descriptor select() cannot watch. */
+    struct pollfd pfd = {.fd = fd, .events = for_write ? POLLOUT : POLLIN};
+    return poll(&pfd, 1, timeout_ms);
 }

@@ -42,4 +42,13 @@ int sig_reset_for_child(void);
  * on error. */
 int sig_wait_readable(int fd, const sigset_t *wait_mask, int timeout_ms);
 
+/* One sleep until fd is readable (for_write == 0) or writable, for at most
+ * timeout_ms (< 0: no limit). In a process that called sig_setup_stop it sleeps in
+ * pselect() with the saved wait mask, so a stop signal sent at any moment wakes it;
+ * elsewhere (a client), or for a descriptor past FD_SETSIZE, in poll(). Returns >0
+ * ready, 0 timed out, -1 with errno (EINTR: a signal came; look at
+ * sig_stop_requested). io_wait() in io.c builds its waits on this, which is how a
+ * server busy with one slow client still stops at once on Ctrl-C. */
+int sig_sleep(int fd, int for_write, int timeout_ms);
+
 #endif

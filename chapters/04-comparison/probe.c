@@ -81,7 +81,7 @@ static int proc_parent(pid_t pid, pid_t *parent, char *state)
     *state = end[2];
     const char *cursor = end + 3;
     long long ppid;
-    if (scan_number(&cursor, &ppid) < 0)
+    if (option_scan_number(&cursor, &ppid) < 0)
         return -1;
     *parent = (pid_t)ppid;
     return 0;
@@ -144,8 +144,9 @@ static int ps_usage(pid_t pid, struct usage *u)
     while (fgets(line, sizeof line, ps) != NULL) {
         const char *cursor = line;
         long long p, parent, rss;
-        if (scan_number(&cursor, &p) < 0 || scan_number(&cursor, &parent) < 0 ||
-            scan_number(&cursor, &rss) < 0)
+        if (option_scan_number(&cursor, &p) < 0 ||
+            option_scan_number(&cursor, &parent) < 0 ||
+            option_scan_number(&cursor, &rss) < 0)
             continue;
         if (p == (long long)pid || parent == (long long)pid) {
             u->processes++;

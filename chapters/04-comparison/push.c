@@ -188,8 +188,8 @@ static int parse_event(const char *text, long *k, long long *stamp)
         return -1;
     const char *cursor = text + sizeof prefix - 1;
     long long number;
-    if (scan_number(&cursor, &number) < 0 || number < 0 || number > LONG_MAX ||
-        scan_number(&cursor, stamp) < 0)
+    if (option_scan_number(&cursor, &number) < 0 || number < 0 || number > LONG_MAX ||
+        option_scan_number(&cursor, stamp) < 0)
         return -1;
     *k = (long)number;
     return 0;

@@ -259,7 +259,8 @@ static int poll_interval(const char *parameter, double *ms)
     if (strncmp(cursor, "P=", 2) != 0)
         return -1;
     cursor += 2;
-    if (scan_number(&cursor, &interval) < 0 || interval <= 0 || strcmp(cursor, "ms") != 0)
+    if (option_scan_number(&cursor, &interval) < 0 || interval <= 0 ||
+        strcmp(cursor, "ms") != 0)
         return -1;
     *ms = (double)interval;
     return 0;

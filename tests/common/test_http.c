@@ -1263,8 +1263,7 @@ END_TEST
 
 /* Format a head, check its Date line is "now", and give it back with that line
  * replaced by "Date: D" so the rest can be compared exactly. */
-static int format_head_fixed_date(const struct http_response *resp, char *out,
-                                  size_t size)
+static int format_head_fixed_date(const struct http_head *resp, char *out, size_t size)
 {
     char head[1024];
     time_t before = time(NULL);
@@ -1291,7 +1290,7 @@ static int format_head_fixed_date(const struct http_response *resp, char *out,
 /* The exact head of a 200 with every field, and of a 301 with Location. */
 START_TEST(format_head_exact)
 {
-    struct http_response ok = {
+    struct http_head ok = {
         .version = "HTTP/1.0",
         .status = 200,
         .server = "httpd-ch1",
@@ -1313,7 +1312,7 @@ START_TEST(format_head_exact)
                            "Connection: close\r\n"
                            "\r\n");
 
-    struct http_response moved = {
+    struct http_head moved = {
         .version = "HTTP/1.1",
         .status = 301,
         .server = "httpd",
@@ -1333,7 +1332,7 @@ START_TEST(format_head_exact)
                            "Location: /sub/\r\n"
                            "\r\n");
 
-    struct http_response not_allowed = {
+    struct http_head not_allowed = {
         .version = "HTTP/1.0",
         .status = 405,
         .server = "s",
@@ -1357,7 +1356,7 @@ END_TEST
 /* Exactly enough room (length + NUL) works; any less is -1. */
 START_TEST(format_head_buffer_size)
 {
-    struct http_response resp = {
+    struct http_head resp = {
         .version = "HTTP/1.0",
         .status = 404,
         .server = "httpd",

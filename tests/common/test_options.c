@@ -1,5 +1,5 @@
 /* test_options.c: option_number(), the strict number parser behind -p, -t, -n ...,
- * and scan_number(), which reads numbers one after another out of a line. */
+ * and option_scan_number(), which reads numbers one after another out of a line. */
 #include "harness.h"
 #include "suites.h"
 
@@ -87,29 +87,29 @@ START_TEST(scan_reads_numbers_in_turn)
     const char *line = "event 17 1234567890123 rest";
     const char *cursor = line + 5;
     long long value = 0;
-    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert_int_eq(option_scan_number(&cursor, &value), 0);
     ck_assert(value == 17);
     ck_assert_ptr_eq(cursor, line + 8);
-    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert_int_eq(option_scan_number(&cursor, &value), 0);
     ck_assert(value == 1234567890123LL);
     ck_assert_str_eq(cursor, " rest");
     cursor = "-5)";
-    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert_int_eq(option_scan_number(&cursor, &value), 0);
     ck_assert(value == -5);
     ck_assert_str_eq(cursor, ")");
     cursor = " \t7x"; /* blanks before it are skipped; what follows is the caller's */
-    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert_int_eq(option_scan_number(&cursor, &value), 0);
     ck_assert(value == 7);
     ck_assert_str_eq(cursor, "x");
     cursor = "-9223372036854775808"; /* the extremes of a long long are numbers */
-    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert_int_eq(option_scan_number(&cursor, &value), 0);
     ck_assert(value == LLONG_MIN);
     cursor = "9223372036854775807";
-    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert_int_eq(option_scan_number(&cursor, &value), 0);
     ck_assert(value == LLONG_MAX);
     errno = EPIPE; /* a caller's errno survives a success */
     cursor = "1";
-    ck_assert_int_eq(scan_number(&cursor, &value), 0);
+    ck_assert_int_eq(option_scan_number(&cursor, &value), 0);
     ck_assert_int_eq(errno, EPIPE);
 }
 END_TEST
@@ -125,8 +125,8 @@ START_TEST(scan_refuses_missing_and_huge_numbers)
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         const char *cursor = inputs[i];
         long long value = -12345;
-        ck_assert_msg(scan_number(&cursor, &value) == -1, "\"%s\" should be refused",
-                      inputs[i]);
+        ck_assert_msg(option_scan_number(&cursor, &value) == -1,
+                      "\"%s\" should be refused", inputs[i]);
         ck_assert_ptr_eq(cursor, inputs[i]);
         ck_assert(value == -12345);
     }
@@ -143,7 +143,7 @@ Suite *options_suite(void)
     tcase_add_test(tc, leading_space_is_refused);
     tcase_add_test(tc, overflow_is_refused);
     suite_add_tcase(s, tc);
-    tc = tcase_create("scan_number");
+    tc = tcase_create("option_scan_number");
     tcase_set_timeout(tc, 5);
     tcase_add_test(tc, scan_reads_numbers_in_turn);
     tcase_add_test(tc, scan_refuses_missing_and_huge_numbers);

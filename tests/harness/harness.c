@@ -312,6 +312,37 @@ void server_stop_clean(struct server_proc *p, const char *name)
     ck_assert_msg(status == 0, "%s did not exit 0 on SIGTERM (status %d)", name, status);
 }
 
+void server_stop_within(struct server_proc *p, int signo, int limit_ms, const char *name)
+{
+    static char log[512 * 1024];
+    ck_assert_int_gt(p->pid, 0);
+    long long sent = now_ms();
+    kill(p->pid, signo);
+    int status = 0;
+    int limit = limit_ms * timeout_multiplier();
+    int ended = wait_for_exit(p->pid, limit, &status) == 0;
+    long long took = now_ms() - sent;
+    if (!ended) {
+        kill(p->pid, SIGKILL);
+        waitpid(p->pid, &status, 0);
+    }
+    p->pid = 0;
+    server_stderr(p, log, sizeof log);
+    int valgrind_errors = under_valgrind() ? valgrind_report(p) : 0;
+    close(p->stderr_fd);
+    p->stderr_fd = -1;
+    ck_assert_msg(valgrind_errors == 0, "%s: valgrind found errors (above)", name);
+    ck_assert_msg(ended, "%s was still running %d ms after signal %d", name, limit,
+                  signo);
+    const char *report = strstr(log, "Sanitizer");
+    if (report == NULL)
+        report = strstr(log, "runtime error");
+    ck_assert_msg(report == NULL, "%s reported: %.600s", name, report);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "%s did not exit 0 on signal %d (status 0x%x, after %lld ms)", name,
+                  signo, (unsigned)status, took);
+}
+
 int tcp_connect(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -43,6 +43,13 @@ size_t server_stderr(const struct server_proc *p, char *buf, size_t size);
  * name is for the failure message. */
 void server_stop_clean(struct server_proc *p, const char *name);
 
+/* Send signo (SIGTERM, SIGINT) and fail the test unless the server exits 0 within
+ * limit_ms (stretched by CK_TIMEOUT_MULTIPLIER), with no sanitizer report. For the
+ * contract "a signal ends the server within 1 s, whatever its clients are doing":
+ * call it while a client holds the server busy (half a request sent, a response the
+ * client never reads, an idle kept connection). name is for the failure message. */
+void server_stop_within(struct server_proc *p, int signo, int limit_ms, const char *name);
+
 /* Connect to 127.0.0.1:port. Returns a blocking socket, or -1. */
 int tcp_connect(int port);
 

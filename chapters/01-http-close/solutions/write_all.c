@@ -2,8 +2,10 @@
  * handles non-blocking sockets (the timeout argument; -1 means none). */
 #include "exercises.h"
 /* The server's own implementation, compiled right here: io.c needs nothing but the
- * C library, so this also builds if you copy it into exercises/. */
+ * C library and sig.c (its waits let a stop signal through), so this also builds if
+ * you copy it into exercises/. */
 #include "../../../common/io.c"
+#include "../../../common/sig.c"
 
 ssize_t write_all(int fd, const void *buf, size_t length)
 {
