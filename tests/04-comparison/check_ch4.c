@@ -4,6 +4,6 @@
 
 int main(void)
 {
-    Suite *suites[] = {stats_suite(), xml_suite(), compare_suite()};
+    Suite *suites[] = {stats_suite(), xml_suite(), segments_suite(), compare_suite()};
     return run_suites(suites, sizeof suites / sizeof suites[0]);
 }

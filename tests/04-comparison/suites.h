@@ -10,9 +10,10 @@
 #define CH4_DIR PROJECT_ROOT "/chapters/04-comparison"
 #define COMPARE CH4_DIR "/compare"
 
-Suite *stats_suite(void);   /* statistics and the TCP model, as unit tests */
-Suite *xml_suite(void);     /* the small XML checker the compare suite relies on */
-Suite *compare_suite(void); /* compare itself, against the real servers */
+Suite *stats_suite(void);    /* statistics and the TCP model, as unit tests */
+Suite *xml_suite(void);      /* the small XML checker the compare suite relies on */
+Suite *compare_suite(void);  /* compare itself, against the real servers */
+Suite *segments_suite(void); /* its copy of Linux's struct tcp_info */
 
 /* Is text[0..length) well-formed XML as far as an SVG file needs: one root element,
  * tags balanced and properly nested, attributes quoted, no bare '<' or '&' in text?

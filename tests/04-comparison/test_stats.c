@@ -1,4 +1,4 @@
-/* test_stats.c: compare's statistics (stats.c) and TCP arithmetic (model.c).
+/* test_stats.c: compare's statistics (tool/stats.c) and TCP arithmetic (tool/model.c).
  *
  * Both files need only the C library, so we compile them right here, exactly as
  * compare does. Percentiles are nearest-rank: the value at rank ceil(p/100 * n).
@@ -7,8 +7,8 @@
 
 #include <math.h>
 
-#include "../../chapters/04-comparison/model.c"
-#include "../../chapters/04-comparison/stats.c"
+#include "../../chapters/04-comparison/tool/model.c"
+#include "../../chapters/04-comparison/tool/stats.c"
 
 #define EPSILON 1e-9
 
@@ -93,10 +93,10 @@ START_TEST(summary_sorts_and_summarizes)
 {
     struct sample s;
     struct summary sum;
-    sample_init(&s);
+    stats_init(&s);
     const double v[] = {9, 1, 8, 2, 7, 3, 6, 4, 5, 10};
     for (int i = 0; i < 10; i++)
-        ck_assert_int_eq(sample_add(&s, v[i]), 0);
+        ck_assert_int_eq(stats_add(&s, v[i]), 0);
     ck_assert_int_eq(stats_summarize(&s, &sum), 0);
     ck_assert_uint_eq(sum.count, 10);
     ck_assert(sum.min == 1 && sum.max == 10);
@@ -104,7 +104,7 @@ START_TEST(summary_sorts_and_summarizes)
     ck_assert(sum.p50 == 5 && sum.p90 == 9 && sum.p99 == 10);
     for (size_t i = 1; i < s.count; i++)
         ck_assert(s.values[i - 1] <= s.values[i]);
-    sample_free(&s);
+    stats_free(&s);
 }
 END_TEST
 
@@ -112,16 +112,16 @@ START_TEST(summary_of_empty_and_single_samples)
 {
     struct sample s;
     struct summary sum;
-    sample_init(&s);
+    stats_init(&s);
     ck_assert_int_eq(stats_summarize(&s, &sum), -1);
     ck_assert_uint_eq(sum.count, 0);
-    sample_add(&s, 0.25);
+    stats_add(&s, 0.25);
     ck_assert_int_eq(stats_summarize(&s, &sum), 0);
     ck_assert(sum.min == 0.25 && sum.max == 0.25 && sum.mean == 0.25);
     ck_assert(sum.p50 == 0.25 && sum.p90 == 0.25 && sum.p99 == 0.25);
-    sample_clear(&s);
+    stats_clear(&s);
     ck_assert_int_eq(stats_summarize(&s, &sum), -1);
-    sample_free(&s);
+    stats_free(&s);
 }
 END_TEST
 
@@ -129,12 +129,12 @@ START_TEST(sample_grows_past_its_first_allocation)
 {
     struct sample s;
     struct summary sum;
-    sample_init(&s);
+    stats_init(&s);
     for (int i = 5000; i > 0; i--)
-        ck_assert_int_eq(sample_add(&s, i), 0);
+        ck_assert_int_eq(stats_add(&s, i), 0);
     ck_assert_int_eq(stats_summarize(&s, &sum), 0);
     ck_assert(sum.min == 1 && sum.max == 5000 && sum.p50 == 2500);
-    sample_free(&s);
+    stats_free(&s);
 }
 END_TEST
 

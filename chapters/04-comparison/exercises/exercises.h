@@ -23,7 +23,7 @@
  * counting ranks from 1, and rank 1 when p is 0. Return 0; or -1, leaving *out
  * alone, when count is 0 or p is not within [0, 100] (a NaN p included).
  *   {15, 20, 35, 40, 50}: p=30 -> 20 (rank ceil(1.5) = 2), p=50 -> 35, p=100 -> 50
- * (compare uses the same rule: stats_percentile() in stats.c.)
+ * (compare uses the same rule: stats_percentile() in tool/stats.c.)
  */
 int percentile(const double *sorted, size_t count, double p, double *out);
 

@@ -1,8 +1,8 @@
-/* Reference answer to exercise 4.3: model_exchange_segments() in model.c, which
- * compare's segment estimates are built on. */
+/* Reference answer to exercise 4.3: model_exchange_segments() in tool/model.c, which
+ * compare's segment model is built on. */
 #include "exercises.h"
 
-#include "../model.c"
+#include "../tool/model.c"
 
 long exchange_segments(size_t request_bytes, size_t response_bytes, int new_connection,
                        size_t mss)

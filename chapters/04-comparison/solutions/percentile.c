@@ -1,9 +1,9 @@
-/* Reference answer to exercise 4.1: stats_percentile() in stats.c, the one compare
+/* Reference answer to exercise 4.1: stats_percentile() in tool/stats.c, the one compare
  * uses. It needs nothing but the C library, so it compiles right here (and also if
  * you copy this file into exercises/). */
 #include "exercises.h"
 
-#include "../stats.c"
+#include "../tool/stats.c"
 
 int percentile(const double *sorted, size_t count, double p, double *out)
 {

@@ -1,8 +1,8 @@
-/* Reference answer to exercise 4.2: model_poll_delay_ms() in model.c, the formula
- * compare prints as "expected mean delay". */
+/* Reference answer to exercise 4.2: model_poll_delay_ms() in tool/model.c, the formula
+ * compare prints as "expected mean delay, model". */
 #include "exercises.h"
 
-#include "../model.c"
+#include "../tool/model.c"
 
 double poll_delay_ms(double interval_ms, double one_way_ms)
 {

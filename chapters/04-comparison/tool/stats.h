@@ -1,4 +1,5 @@
-/* stats.h: turning a pile of measured times into the few numbers worth printing.
+/* tool/stats.h: the tool around chapter 4's lesson, not the lesson.
+ * Turning a pile of measured times into the few numbers worth printing.
  *
  * A mean alone hides what users feel: one request in a hundred that takes ten times
  * longer is invisible in the mean and obvious in the 99th percentile. So compare
@@ -31,16 +32,16 @@ struct summary {
     double p50, p90, p99;
 };
 
-/* An empty sample; sample_add allocates as it goes. */
-void sample_init(struct sample *s);
+/* An empty sample; stats_add allocates as it goes. */
+void stats_init(struct sample *s);
 
 /* Append one value. Returns 0, or -1 (errno ENOMEM) when memory runs out. */
-int sample_add(struct sample *s, double value);
+int stats_add(struct sample *s, double value);
 
 /* Forget every value, keeping the memory for reuse. */
-void sample_clear(struct sample *s);
+void stats_clear(struct sample *s);
 
-void sample_free(struct sample *s);
+void stats_free(struct sample *s);
 
 /* Sort values[0..count) in ascending order, in place. */
 void stats_sort(double *values, size_t count);

@@ -1,5 +1,6 @@
-/* servers.c: see servers.h. */
-#include "servers.h"
+/* tool/started_server.c: the tool around chapter 4's lesson, not the lesson. See
+ * started_server.h. */
+#include "started_server.h"
 
 #include "io.h"
 
@@ -20,8 +21,8 @@
 #define LISTENING_ON     "listening on "
 #define EXEC_FAILED_CODE 127 /* what a shell reports for a program it could not run */
 
-int server_find(struct server *s, const char *root, const char *relative, char *why,
-                size_t why_size)
+int started_server_find(struct started_server *s, const char *root, const char *relative,
+                        char *why, size_t why_size)
 {
     snprintf(s->program, sizeof s->program, "%s/%s", root, relative);
     if (access(s->program, X_OK) == 0)
@@ -62,7 +63,7 @@ static int split_host_port(const char *text, char *host, size_t host_size, char 
     return 0;
 }
 
-int server_use(struct server *s, const char *host_port)
+int started_server_use(struct started_server *s, const char *host_port)
 {
     s->given = 1;
     s->pid = 0;
@@ -96,7 +97,7 @@ static void exec_server(const char *program, char *const argv[], int out_fd, int
 }
 
 /* "httpd: listening on http://127.0.0.1:40123/": everything after "://". */
-static int parse_listening_line(struct server *s, const char *line)
+static int parse_listening_line(struct started_server *s, const char *line)
 {
     const char *at = strstr(line, LISTENING_ON);
     const char *scheme_end = at != NULL ? strstr(at, "://") : NULL;
@@ -106,7 +107,8 @@ static int parse_listening_line(struct server *s, const char *line)
                            sizeof s->port);
 }
 
-static int read_listening_line(struct server *s, int fd, char *why, size_t why_size)
+static int read_listening_line(struct started_server *s, int fd, char *why,
+                               size_t why_size)
 {
     struct io_reader *reader = malloc(sizeof *reader);
     if (reader == NULL) {
@@ -138,8 +140,8 @@ static int read_listening_line(struct server *s, int fd, char *why, size_t why_s
     return -1;
 }
 
-int server_start(struct server *s, char *const argv[], int verbose, char *why,
-                 size_t why_size)
+int started_server_start(struct started_server *s, char *const argv[], int verbose,
+                         char *why, size_t why_size)
 {
     int out[2];
     if (pipe(out) < 0) {
@@ -168,7 +170,7 @@ int server_start(struct server *s, char *const argv[], int verbose, char *why,
      * servers ignore (they print nothing else on stdout anyway). */
     close(out[0]);
     if (rc < 0)
-        server_stop(s);
+        started_server_stop(s);
     return rc;
 }
 
@@ -183,7 +185,7 @@ static int has_exited(pid_t pid, siginfo_t *info)
     return info->si_pid != 0;
 }
 
-int server_running(const struct server *s, char *why, size_t why_size)
+int started_server_running(const struct started_server *s, char *why, size_t why_size)
 {
     siginfo_t info;
     if (s->pid <= 0)
@@ -212,7 +214,7 @@ static int wait_for_exit(pid_t pid, int timeout_ms)
     return 0;
 }
 
-void server_stop(struct server *s)
+void started_server_stop(struct started_server *s)
 {
     if (s->pid <= 0)
         return;

@@ -1,4 +1,5 @@
-/* probe.h: looking at a running server from the outside: its memory, its descriptors,
+/* tool/probe.h: the tool around chapter 4's lesson, not the lesson.
+ * Looking at a running server from the outside: its memory, its descriptors,
  * its child processes; and describing the machine the numbers come from.
  *
  * On Linux all of it is in /proc: /proc/PID/status holds VmRSS (resident memory),
@@ -27,8 +28,10 @@ struct usage {
  * process itself cannot be found. */
 int probe_usage(pid_t pid, struct usage *u);
 
-/* The number of living (not zombie) children of pid, or -1 if unknown. */
-long probe_children(pid_t pid);
+/* Wait (5 s at most) until the server pid has let go of what earlier connections
+ * held: no worker processes left (chapter 2), and its descriptor count back to fds
+ * (-1: do not look at descriptors). */
+void probe_settle(pid_t pid, long fds);
 
 /* CPU model, core count and operating system, for the report. */
 void probe_machine(struct report_machine *m);

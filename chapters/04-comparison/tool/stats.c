@@ -1,4 +1,5 @@
-/* stats.c: see stats.h. Only the C library: the homework's answer #includes this. */
+/* tool/stats.c: the tool around chapter 4's lesson, not the lesson. See stats.h.
+ * Only the C library: the homework's answer #includes this. */
 #include "stats.h"
 
 #include <errno.h>
@@ -7,14 +8,14 @@
 
 #define SAMPLE_FIRST_CAPACITY 256
 
-void sample_init(struct sample *s)
+void stats_init(struct sample *s)
 {
     s->values = NULL;
     s->count = 0;
     s->capacity = 0;
 }
 
-int sample_add(struct sample *s, double value)
+int stats_add(struct sample *s, double value)
 {
     if (s->count == s->capacity) {
         size_t capacity = s->capacity == 0 ? SAMPLE_FIRST_CAPACITY : 2 * s->capacity;
@@ -32,15 +33,15 @@ int sample_add(struct sample *s, double value)
     return 0;
 }
 
-void sample_clear(struct sample *s)
+void stats_clear(struct sample *s)
 {
     s->count = 0;
 }
 
-void sample_free(struct sample *s)
+void stats_free(struct sample *s)
 {
     free(s->values);
-    sample_init(s);
+    stats_init(s);
 }
 
 static int compare_doubles(const void *a, const void *b)

@@ -1,9 +1,10 @@
-/* svg.c: the results as a chart, an SVG file written by hand.
+/* tool/svg.c: the tool around chapter 4's lesson, not the lesson.
+ * The results as a chart, an SVG file written by hand.
  *
  * SVG is XML text: rectangles, lines and text at coordinates we compute, so a chart
  * needs no plotting library. This one has five panels, one above the other:
  *   1. round-trip latency per style (p50, p90, p99);
- *   2. bytes per exchange: payload, and the estimated TCP/IP headers;
+ *   2. bytes per exchange: payload, and the TCP/IP headers by the model;
  *   3. the delay from event to client against the polling interval, with push;
  *   4. bytes spent per event delivered, push and each polling interval;
  *   5. server memory added per idle connection (RSS and PSS).
@@ -11,7 +12,8 @@
  * scripts and no external files. Every piece of text we write is escaped (& < > "),
  * since a note could contain any of them.
  */
-#include "compare.h"
+#include "svg.h"
+
 #include "options.h"
 
 #include <math.h>
@@ -244,7 +246,7 @@ static void bars_from_table(const struct report_table *t, const char *const *key
         snprintf(b->group_parameter[b->group_count], sizeof b->group_parameter[0], "%s",
                  col->parameter);
         for (int s = 0; s < series; s++)
-            b->value[b->group_count][s] = table_get(t, keys[s], c);
+            b->value[b->group_count][s] = report_get(t, keys[s], c);
         b->group_count++;
     }
 }
@@ -276,11 +278,11 @@ static void delay_chart(FILE *f, int panel, const struct report_table *t)
     double x_max = 0, y_max = 0, push_mean = NAN;
     for (int c = 0; t != NULL && c < t->column_count; c++) {
         if (strcmp(t->columns[c].key, "ch3-push") == 0)
-            push_mean = table_get(t, "delay_mean", c);
+            push_mean = report_get(t, "delay_mean", c);
         if (poll_interval(t->columns[c].parameter, &xs[count]) < 0)
             continue;
-        mean[count] = table_get(t, "delay_mean", c);
-        p99[count] = table_get(t, "delay_p99", c);
+        mean[count] = report_get(t, "delay_mean", c);
+        p99[count] = report_get(t, "delay_p99", c);
         if (xs[count] > x_max)
             x_max = xs[count];
         if (!isnan(p99[count]) && p99[count] > y_max)
@@ -372,16 +374,16 @@ int svg_write(const char *path, const struct report *report)
               "latency (ms)", &b);
 
     static const char *const byte_keys[] = {"bytes_sent", "bytes_received",
-                                            "header_bytes_estimate"};
+                                            "header_bytes_model"};
     static const char *const byte_labels[] = {"payload sent", "payload received",
-                                              "TCP/IP headers (est.)"};
+                                              "TCP/IP headers (model)"};
     bars_from_table(find_table(report, "roundtrip"), byte_keys, byte_labels, 3, &b);
     bar_chart(f, 1, "2. Bytes per exchange (lower is better)", "bytes", &b);
 
     delay_chart(f, 2, find_table(report, "push"));
 
-    static const char *const cost_keys[] = {"bytes_per_event", "wire_bytes_estimate"};
-    static const char *const cost_labels[] = {"payload", "on the wire (est.)"};
+    static const char *const cost_keys[] = {"bytes_per_event", "wire_bytes_model"};
+    static const char *const cost_labels[] = {"payload", "on the wire (model)"};
     bars_from_table(find_table(report, "push"), cost_keys, cost_labels, 2, &b);
     bar_chart(f, 3, "4. Bytes spent per event delivered (lower is better)", "bytes", &b);
 

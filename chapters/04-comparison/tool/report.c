@@ -1,4 +1,4 @@
-/* report.c: see report.h. */
+/* tool/report.c: the tool around chapter 4's lesson, not the lesson. See report.h. */
 #include "report.h"
 
 #include <math.h>
@@ -22,8 +22,8 @@ struct report_table *report_add_table(struct report *r, const char *id, const ch
     return t;
 }
 
-int table_add_row(struct report_table *t, const char *key, const char *label,
-                  const char *unit, int decimals)
+int report_add_row(struct report_table *t, const char *key, const char *label,
+                   const char *unit, int decimals)
 {
     if (t->row_count == REPORT_MAX_ROWS)
         return -1;
@@ -34,8 +34,8 @@ int table_add_row(struct report_table *t, const char *key, const char *label,
     return row;
 }
 
-int table_add_column(struct report_table *t, const char *key, const char *label,
-                     const char *parameter)
+int report_add_column(struct report_table *t, const char *key, const char *label,
+                      const char *parameter)
 {
     if (t->column_count == REPORT_MAX_COLUMNS)
         return -1;
@@ -55,14 +55,14 @@ static int row_index(const struct report_table *t, const char *key)
     return -1;
 }
 
-void table_set(struct report_table *t, const char *key, int column, double value)
+void report_set(struct report_table *t, const char *key, int column, double value)
 {
     int row = row_index(t, key);
     if (row >= 0 && column >= 0 && column < t->column_count)
         t->values[row][column] = value;
 }
 
-double table_get(const struct report_table *t, const char *key, int column)
+double report_get(const struct report_table *t, const char *key, int column)
 {
     int row = row_index(t, key);
     if (row < 0 || column < 0 || column >= t->column_count)
@@ -70,7 +70,7 @@ double table_get(const struct report_table *t, const char *key, int column)
     return t->values[row][column];
 }
 
-void table_fail(struct report_table *t, int column, const char *format, ...)
+void report_fail(struct report_table *t, int column, const char *format, ...)
 {
     if (column < 0 || column >= t->column_count)
         return;
@@ -81,7 +81,7 @@ void table_fail(struct report_table *t, int column, const char *format, ...)
     va_end(args);
 }
 
-void table_note(struct report_table *t, const char *format, ...)
+void report_note(struct report_table *t, const char *format, ...)
 {
     if (t->note_count == REPORT_MAX_NOTES)
         return;

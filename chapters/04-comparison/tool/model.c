@@ -1,4 +1,5 @@
-/* model.c: see model.h. Only the C library: the homework's answers #include this. */
+/* tool/model.c: the tool around chapter 4's lesson, not the lesson. See model.h.
+ * Only the C library: the homework's answers #include this. */
 #include "model.h"
 
 long model_data_segments(size_t bytes, size_t mss)
@@ -35,6 +36,11 @@ double model_run_segments(long exchanges, long connections, double request_bytes
                                                 whole_bytes(response_bytes), 0, mss);
     return (double)exchanges * (double)per_exchange +
            (double)connections * (TCP_HANDSHAKE_SEGMENTS + TCP_CLOSE_SEGMENTS);
+}
+
+double model_header_bytes(double segments, double connections)
+{
+    return segments * TCP_IP_HEADER_BYTES + connections * 2 * TCP_SYN_EXTRA_BYTES;
 }
 
 double model_poll_delay_ms(double interval_ms, double one_way_ms)

@@ -1,4 +1,5 @@
-/* report.h: the results as tables, printed as aligned text, CSV, Markdown or JSON.
+/* tool/report.h: the tool around chapter 4's lesson, not the lesson.
+ * The results as tables, printed as aligned text, CSV, Markdown or JSON.
  *
  * Each experiment fills one table. Its columns are the styles being compared ("ch1
  * close", "ch2 keep-alive", "ch3 socket", or one column per polling interval), its
@@ -68,27 +69,27 @@ struct report_table *report_add_table(struct report *r, const char *id,
                                       const char *title);
 
 /* Add a row (every value n/a until set); returns its index, or -1 if full. */
-int table_add_row(struct report_table *t, const char *key, const char *label,
-                  const char *unit, int decimals);
+int report_add_row(struct report_table *t, const char *key, const char *label,
+                   const char *unit, int decimals);
 
 /* Add a column; returns its index, or -1 if full. */
-int table_add_column(struct report_table *t, const char *key, const char *label,
-                     const char *parameter);
+int report_add_column(struct report_table *t, const char *key, const char *label,
+                      const char *parameter);
 
 /* Set or read the value in row `key`, column `column`. A missing row is ignored by
- * table_set; table_get returns NaN for it. */
-void table_set(struct report_table *t, const char *key, int column, double value);
-double table_get(const struct report_table *t, const char *key, int column);
+ * report_set; report_get returns NaN for it. */
+void report_set(struct report_table *t, const char *key, int column, double value);
+double report_get(const struct report_table *t, const char *key, int column);
 
 /* Mark a column failed, with a reason (printf-style). */
-void table_fail(struct report_table *t, int column, const char *format, ...)
+void report_fail(struct report_table *t, int column, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
 /* Add a note printed under the table (printf-style); extra notes are dropped. */
-void table_note(struct report_table *t, const char *format, ...)
+void report_note(struct report_table *t, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
