@@ -54,7 +54,8 @@ int net_listen(const char *host, const char *port, int backlog, char *why,
          * fails with "Address already in use" until TIME_WAIT ends (up to a minute). */
         int one = 1;
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-            bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, backlog) == 0)
+            bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, backlog) == 0 &&
+            net_set_nonblocking(fd, 1) == 0)
             break;
         saved = errno;
         snprintf(why, why_size, "bind %s port %s: %s", host ? host : "*", port,
