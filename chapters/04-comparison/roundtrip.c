@@ -9,11 +9,12 @@
  *                   until a second client has it).
  *
  * Each exchange is timed from its first byte (ch1: from connect()) to the last byte
- * of its answer (ch1: the server's close, which is how an HTTP/1.0 client knows the
- * answer is complete). A few warm-up exchanges go first and are not counted: the
- * first ones pay for cold caches and page faults in both programs. Beside the time,
- * each style counts what the exchanges cost: connections, payload bytes, and (on
- * Linux) the TCP segments the kernel sent and received for them.
+ * of its answer (ch1: the server's close; an HTTP/1.0 server closes after every
+ * answer, and this client, like chapter 1's get, reads until it does). A few warm-up
+ * exchanges go first and are not counted: the first ones pay for cold caches and page
+ * faults in both programs. Beside the time, each style counts what the exchanges cost:
+ * connections, payload bytes, and (on Linux) the TCP segments the kernel sent and
+ * received for them.
  */
 #include "compare.h"
 
@@ -62,7 +63,7 @@ static int run_close(struct run *r, struct roundtrip_result *res)
         long long started = compare_now_us();
         if (conn_open(&c, s->host, s->port, res->why, sizeof res->why) < 0)
             return -1;
-        /* HTTP/1.0: the answer ends when the server closes the connection. */
+        /* HTTP/1.0: read the answer up to the server's close, as chapter 1's get does. */
         if (conn_get(&c, s->host, s->port, SMALL_FILE_PATH, 0, &answer,
                      io_now_ms() + ANSWER_TIMEOUT_MS, res->why, sizeof res->why) < 0) {
             conn_close(&c);

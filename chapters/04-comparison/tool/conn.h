@@ -109,9 +109,9 @@ int conn_send_get(struct conn *c, const char *host, const char *port, const char
                   int version_minor);
 
 /* Read one answer: the head, then a body of Content-Length bytes; or, with
- * until_close, everything up to the server's close (how an HTTP/1.0 client knows the
- * answer is complete). Returns 0, CONN_EOF (closed before a whole answer), or -1 with
- * errno (EPROTO: not HTTP). */
+ * until_close, everything up to the server's close (an HTTP/1.0 server closes after
+ * every answer, and chapter 1's get reads until it does). Returns 0, CONN_EOF (closed
+ * before a whole answer), or -1 with errno (EPROTO: not HTTP). */
 int conn_read_answer(struct conn *c, int until_close, struct conn_answer *a,
                      long long deadline_ms);
 

@@ -101,15 +101,21 @@ static void row_label(const struct report_row *row, char *out, size_t size)
         snprintf(out, size, "%s", row->label);
 }
 
-/* A value as text people read: "n/a" for a missing one, "failed" in a failed column. */
+/* A value as text people read: "n/a" for a missing one, "failed" in a failed column,
+ * and 0 for one that rounds to zero (printf would say "-0.0" for -0.004). */
 static void format_cell(const struct report_table *t, int row, int column, char *out,
                         size_t size)
 {
     double v = t->values[row][column];
+    double half_unit = 0.5; /* of the last digit shown */
+    for (int d = 0; d < t->rows[row].decimals; d++)
+        half_unit /= 10;
     if (t->columns[column].failure[0] != '\0' && isnan(v))
         snprintf(out, size, "failed");
     else if (isnan(v))
         snprintf(out, size, "n/a");
+    else if (v < half_unit && v > -half_unit)
+        snprintf(out, size, "%.*f", t->rows[row].decimals, 0.0);
     else
         snprintf(out, size, "%.*f", t->rows[row].decimals, v);
 }
