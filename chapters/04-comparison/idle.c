@@ -71,7 +71,7 @@ static void measure(struct run *r, long baseline_fds, struct idle_result *res)
     long opened = 0;
     probe_settle(pid, baseline_fds);
     if (fds == NULL || probe_usage(pid, &res->before) < 0) {
-        snprintf(res->why, WHY_SIZE,
+        snprintf(res->why, WHY_SIZE, "%s",
                  fds == NULL ? "out of memory" : "cannot see the server's process");
         run_failed(r, res->style, res->why, WHY_SIZE);
         free(fds);
