@@ -17,9 +17,7 @@
  * client has read it, and what the client spent: requests, bytes, segments. A poller
  * that asks less often than events happen sees only the newest one; it learns of
  * every event up to that one at once, each with its own delay.
- *
- * One process, one thread: poll() watches the subscriber and every poller waiting for
- * an answer, and wakes up for the next event or the next poll, whichever comes first.
+ * One process, one thread, one poll() loop runs it all.
  */
 #include "compare.h"
 
@@ -112,9 +110,8 @@ static void poller_count_segments(struct poller *q)
 {
     long now = conn_segments(&q->conn);
     if (q->counts)
-        q->res->segments = now < 0 || q->segments0 < 0 || q->res->segments < 0
-                               ? -1
-                               : q->res->segments + (now - q->segments0);
+        q->res->segments =
+            conn_segments_plus(q->res->segments, conn_segments_since(now, q->segments0));
     q->segments0 = now;
 }
 
@@ -270,9 +267,8 @@ static void run_loop(struct push_run *p)
                      (double)(now - start) / (double)(give_up - start));
     }
     /* The push client's costs while events came; the last poll's segments. */
-    long segments = conn_segments(&p->sub.conn);
     p->sub.res->received = p->sub.conn.received - received0;
-    p->sub.res->segments = segments < 0 || segments0 < 0 ? -1 : segments - segments0;
+    p->sub.res->segments = conn_segments_since(conn_segments(&p->sub.conn), segments0);
     for (int i = 0; i < p->poller_count; i++)
         poller_count_segments(&p->pollers[i]);
 }

@@ -36,17 +36,6 @@ static int note_exchange(struct roundtrip_result *res, long i, long long started
     return stats_add(&res->latency_ms, (double)(compare_now_us() - started_us) / 1000);
 }
 
-/* Segment counts add up; one unknown count (-1) makes the total unknown. */
-static long plus(long a, long b)
-{
-    return a < 0 || b < 0 ? -1 : a + b;
-}
-
-static long since(long now, long before)
-{
-    return now < 0 || before < 0 ? -1 : now - before;
-}
-
 /* ---- ch1: a new connection for every request ------------------------------------- */
 
 static int run_close(struct run *r, struct roundtrip_result *res)
@@ -78,7 +67,7 @@ static int run_close(struct run *r, struct roundtrip_result *res)
             res->connections++;
             res->sent += c.sent;
             res->received += c.received;
-            res->segments = plus(res->segments, c.segments);
+            res->segments = conn_segments_plus(res->segments, c.segments);
         }
         run_progress(r, "round trip: ch1 close", (double)i / (double)total);
     }
@@ -128,7 +117,7 @@ static int run_keepalive(struct run *r, struct roundtrip_result *res)
     res->total_s = (double)(compare_now_us() - start_us) / 1e6;
     res->sent = c.sent - sent0;
     res->received = c.received - received0;
-    res->segments = since(conn_segments(&c), segments0);
+    res->segments = conn_segments_since(conn_segments(&c), segments0);
     conn_close(&c);
     return 0;
 }
@@ -181,7 +170,8 @@ static int run_chat(struct run *r, struct roundtrip_result *res)
             start_us = compare_now_us();
             sent0 = asker.sent + listener.sent;
             received0 = asker.received + listener.received;
-            segments0 = plus(conn_segments(&asker), conn_segments(&listener));
+            segments0 =
+                conn_segments_plus(conn_segments(&asker), conn_segments(&listener));
         }
         long long started = compare_now_us();
         rc = chat_exchange(&asker, to, nick, i, res->why, sizeof res->why);
@@ -192,8 +182,8 @@ static int run_chat(struct run *r, struct roundtrip_result *res)
     res->total_s = (double)(compare_now_us() - start_us) / 1e6;
     res->sent = asker.sent + listener.sent - sent0;
     res->received = asker.received + listener.received - received0;
-    res->segments =
-        since(plus(conn_segments(&asker), conn_segments(&listener)), segments0);
+    res->segments = conn_segments_since(
+        conn_segments_plus(conn_segments(&asker), conn_segments(&listener)), segments0);
     res->connections = relay ? 2 : 1;
     conn_close(&asker);
     conn_close(&listener);

@@ -58,8 +58,17 @@ static long kernel_segments(int fd, int *closed)
 
 long conn_segments(const struct conn *c)
 {
-    long open = c->fd >= 0 ? kernel_segments(c->fd, NULL) : 0;
-    return c->segments < 0 || open < 0 ? -1 : c->segments + open;
+    return conn_segments_plus(c->segments, c->fd >= 0 ? kernel_segments(c->fd, NULL) : 0);
+}
+
+long conn_segments_plus(long a, long b)
+{
+    return a < 0 || b < 0 ? -1 : a + b;
+}
+
+long conn_segments_since(long now, long before)
+{
+    return now < 0 || before < 0 ? -1 : now - before;
 }
 
 /* ---- The connection -------------------------------------------------------------- */

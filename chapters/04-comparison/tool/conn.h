@@ -48,6 +48,10 @@ void conn_hang_up(struct conn *c);
  * -1 where the kernel does not count them for us (other systems, older Linux). */
 long conn_segments(const struct conn *c);
 
+/* Segment counts add up, and subtract; an unknown count (-1) makes the result -1. */
+long conn_segments_plus(long a, long b);
+long conn_segments_since(long now, long before);
+
 /* Write all bytes. Returns 0, or -1 with errno. */
 int conn_send(struct conn *c, const void *data, size_t length);
 

@@ -299,7 +299,7 @@ int run_report(struct run *r, struct report *report)
 {
     tables_fill(report, r);
     int status = r->any_failed ? 1 : 0;
-    if (report_print(stdout, report, (enum report_format)r->opt.format) < 0) {
+    if (report_print(stdout, report, r->opt.format) < 0) {
         fprintf(stderr, "%s: writing the results: %s\n", PROGRAM_NAME, strerror(errno));
         status = 1;
     }

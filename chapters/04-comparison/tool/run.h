@@ -24,7 +24,7 @@ struct options {
     int idle_count;
     int chat_relay; /* ch3's exchange: 0 = /who and its answer, 1 = relayed line */
     int experiments;
-    int format; /* enum report_format */
+    enum report_format format;
     const char *svg_path;
     const char *root;               /* the project's top folder */
     const char *given[STYLE_COUNT]; /* --ch1 HOST:PORT, ...: servers already running */
