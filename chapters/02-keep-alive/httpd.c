@@ -151,15 +151,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", PROGRAM_NAME, why);
         return 1;
     }
-    /* Non-blocking even for accept(): a client can give up between pselect() saying
-     * "a newcomer" and our accept(), and on BSD and macOS a blocking accept() would
-     * then sleep until the next client, deaf to Ctrl-C (the stop signals get through
-     * only inside pselect). */
+    /* net_listen() returns the socket non-blocking, as chapter 1's open_listener()
+     * does: a client can give up between pselect() saying "a newcomer" and our
+     * accept(), and on BSD and macOS a blocking accept() would then sleep until the
+     * next client, deaf to Ctrl-C (the stop signals get through only in pselect). */
     char url[NET_ADDRSTRLEN + 16];
-    if (net_set_nonblocking(s.listen_fd, 1) < 0 ||
-        net_listen_url(s.listen_fd, "http", url, sizeof url) < 0) {
-        fprintf(stderr, "%s: setting up the listening socket: %s\n", PROGRAM_NAME,
-                strerror(errno));
+    if (net_listen_url(s.listen_fd, "http", url, sizeof url) < 0) {
+        fprintf(stderr, "%s: getsockname: %s\n", PROGRAM_NAME, strerror(errno));
         return 1;
     }
     /* The access log's time formatting reads the time zone file the first time it
