@@ -77,9 +77,10 @@ struct connection {
     struct io_reader reader;
     struct http_request request;
     struct http_reply reply;
-    long served;      /* requests answered on this connection */
-    int body_skipped; /* we answered without reading a request body */
-    int broken;       /* a response failed half-way: the connection must close */
+    char output[REPLY_CHUNK_SIZE]; /* where the reply assembles what it sends */
+    long served;                   /* requests answered on this connection */
+    int body_skipped;              /* we answered without reading a request body */
+    int broken; /* a response failed half-way: the connection must close */
 };
 
 static int parse_options(int argc, char **argv, struct server *s, const char **address,
@@ -332,6 +333,7 @@ static void start_worker(struct server *s, int fd)
  * The parent must never wait on a client, so this is one non-blocking write. */
 static void refuse_busy(struct server *s, int fd)
 {
+    char output[2048]; /* a 503 head and its short page */
     struct http_reply reply = {
         .fd = fd,
         .version = "HTTP/1.1",
@@ -339,6 +341,8 @@ static void refuse_busy(struct server *s, int fd)
         .connection = "close",
         .timeout_ms = 0, /* whatever the kernel takes now, and not a moment longer */
         .trace = s->verbose ? log_wire : NULL,
+        .buffer = output,
+        .buffer_size = sizeof output,
     };
     char client[NET_ADDRSTRLEN];
     if (net_peer_address(fd, client, sizeof client) < 0)
@@ -517,6 +521,8 @@ static int serve_one_request(struct server *s, struct connection *c)
                      strcmp(req->request_line.method, "HEAD") == 0,
         .timeout_ms = s->idle_ms,
         .trace = c->reader.trace,
+        .buffer = c->output,
+        .buffer_size = sizeof c->output,
     };
     if (status == 0)
         send_file(c, &file);
