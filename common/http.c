@@ -306,7 +306,8 @@ static const char *status_explanation(int status)
     case 500:
         return "The server failed while answering.";
     case 501:
-        return "This server does not know that method.";
+        return "This server does not implement what the request asks (its method or its "
+               "transfer coding).";
     case 503:
         return "The server is too busy; try again soon.";
     case 505:

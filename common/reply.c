@@ -13,6 +13,8 @@ static size_t format_head(struct http_reply *reply, int status, const char *type
                           long long length, time_t modified, const char *location,
                           char *buf, size_t size)
 {
+    if (buf == NULL)
+        return 0; /* no buffer given: the callers say ENOBUFS */
     struct http_head resp = {
         .version = reply->version,
         .status = status,
@@ -40,10 +42,10 @@ int http_send_bytes(struct http_reply *reply, const char *data, size_t length)
  * is one packet, not two (and never waits on Nagle's algorithm, see chapter 2). */
 int http_send_file(struct http_reply *reply, const struct http_file *file)
 {
-    static char buf[REPLY_CHUNK_SIZE];
+    char *buf = reply->buffer;
     size_t used =
         format_head(reply, 200, http_mime_type(file->real_path), (long long)file->size,
-                    file->modified, NULL, buf, sizeof buf);
+                    file->modified, NULL, buf, reply->buffer_size);
     if (used == 0) {
         errno = ENOBUFS;
         return -1;
@@ -55,7 +57,7 @@ int http_send_file(struct http_reply *reply, const struct http_file *file)
     long long left = (long long)file->size;
     reply->body_bytes = 0;
     while (left > 0 || used > 0) {
-        size_t room = sizeof buf - used;
+        size_t room = reply->buffer_size - used;
         size_t want = (long long)room < left ? room : (size_t)left;
         ssize_t n = want > 0 ? read(file->fd, buf + used, want) : 0;
         if (n < 0 && errno == EINTR)
@@ -91,24 +93,25 @@ int http_send_not_modified(struct http_reply *reply, const struct http_file *fil
 }
 
 /* An error page (or a 301 with its Location) is small: head and body in one write.
- * Small, but not tiny: a Location may hold a whole encoded path (HTTP_LOCATION_SIZE). */
+ * Small, but not tiny: a Location may hold a whole encoded path (HTTP_LOCATION_SIZE),
+ * so the reply's buffer must hold it, or this fails with ENOBUFS. */
 int http_send_status(struct http_reply *reply, int status, const char *location)
 {
     char body[512];
-    static char response[1024 + HTTP_LOCATION_SIZE + sizeof body];
+    char *response = reply->buffer;
     int body_length = http_error_body(status, body, sizeof body);
     if (body_length < 0)
         body_length = 0;
     size_t used = format_head(reply, status, "text/html; charset=utf-8", body_length, 0,
-                              location, response, sizeof response);
+                              location, response, reply->buffer_size);
     if (used == 0) {
         errno = ENOBUFS;
         return -1;
     }
     reply->body_bytes = -1;
     if (!reply->head_only) {
-        if ((size_t)body_length > sizeof response - used) {
-            errno = ENOBUFS; /* cannot happen with the sizes above; never write past */
+        if ((size_t)body_length > reply->buffer_size - used) {
+            errno = ENOBUFS; /* a buffer too small for the page: never write past it */
             return -1;
         }
         memcpy(response + used, body, (size_t)body_length);

@@ -26,6 +26,12 @@ struct http_reply {
     int timeout_ms;         /* give up on a client that reads nothing for this long */
     /* NULL, or a function shown every byte sent (the -v trace: log_wire) */
     void (*trace)(int fd, int direction, const void *data, size_t length);
+    /* Where the head and the file's pieces are put together before they are sent:
+     * the caller's (a connection's), so nothing here hides a static buffer. A file
+     * goes out in pieces of buffer_size; REPLY_CHUNK_SIZE is a good size, and a
+     * status page needs room for its head (a Location may be long) and page. */
+    char *buffer;
+    size_t buffer_size;
 
     /* Filled in by the send functions: */
     int status;           /* the status sent */

@@ -8,9 +8,10 @@
 
 volatile sig_atomic_t sig_stop_requested = 0;
 
-/* The mask to sleep with, saved by sig_setup_stop (and updated by
- * sig_watch_children) for sig_sleep. Signal state, set once at start-up. */
+/* The mask to sleep with, saved by sig_setup_stop for sig_sleep: signal state, set
+ * once at start-up. */
 static sigset_t sleep_mask;
+#define SIG_POLL_SLICE_MS 200
 static int have_sleep_mask;
 
 /* Async-signal-safe: one store to a sig_atomic_t, nothing else. */
@@ -46,31 +47,6 @@ int sig_setup_stop(sigset_t *wait_mask)
     sigdelset(wait_mask, SIGTERM);
     sleep_mask = *wait_mask;
     have_sleep_mask = 1;
-    return 0;
-}
-
-/* Nothing to do: catching SIGCHLD at all (its default is to be ignored) is what makes
- * a child's end interrupt pselect(), and the accept loop reaps after every wake-up. */
-static void on_child_exited(int signo)
-{
-    (void)signo;
-}
-
-int sig_watch_children(sigset_t *wait_mask)
-{
-    struct sigaction sa;
-    sa.sa_handler = on_child_exited;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_NOCLDSTOP; /* only ends, not stops */
-    if (sigaction(SIGCHLD, &sa, NULL) < 0)
-        return -1;
-    sigset_t child;
-    sigemptyset(&child);
-    sigaddset(&child, SIGCHLD);
-    if (sigprocmask(SIG_BLOCK, &child, NULL) < 0)
-        return -1;
-    sigdelset(wait_mask, SIGCHLD);
-    sigdelset(&sleep_mask, SIGCHLD);
     return 0;
 }
 
@@ -120,7 +96,24 @@ int sig_sleep(int fd, int for_write, int timeout_ms)
 {
     if (have_sleep_mask && fd < FD_SETSIZE)
         return pselect_one(fd, for_write, &sleep_mask, timeout_ms);
-    /* No stop signals blocked (a client), or a descriptor select() cannot watch. */
     struct pollfd pfd = {.fd = fd, .events = for_write ? POLLOUT : POLLIN};
-    return poll(&pfd, 1, timeout_ms);
+    if (!have_sleep_mask) /* no stop signals blocked (a client): they interrupt poll() */
+        return poll(&pfd, 1, timeout_ms);
+    /* A descriptor past FD_SETSIZE, which pselect() cannot watch: poll() in short
+     * slices, letting pending signals in between them, so a stop still ends the wait
+     * within SIG_POLL_SLICE_MS. */
+    int slice =
+        timeout_ms < 0 || timeout_ms > SIG_POLL_SLICE_MS ? SIG_POLL_SLICE_MS : timeout_ms;
+    int rc = poll(&pfd, 1, slice);
+    if (rc != 0)
+        return rc;
+    sigset_t blocked;
+    if (sigprocmask(SIG_SETMASK, &sleep_mask, &blocked) < 0 ||
+        sigprocmask(SIG_SETMASK, &blocked, NULL) < 0)
+        return -1;
+    if (sig_stop_requested || slice != timeout_ms) {
+        errno = EINTR; /* a stop, or only a slice of the wait: the caller decides */
+        return -1;
+    }
+    return 0;
 }

@@ -25,13 +25,6 @@ extern volatile sig_atomic_t sig_stop_requested;
  * unblocked). Returns 0 or -1. */
 int sig_setup_stop(sigset_t *wait_mask);
 
-/* For a server that forks: catch SIGCHLD too, blocked like the stop signals and let
- * through only while sleeping in sig_wait_readable, so that a child's end wakes the
- * server to reap it (waitpid) and no zombie lingers. The handler sets no flag: the
- * server reaps whenever it wakes, which is all a child's end has to cause. Call after
- * sig_setup_stop with the same wait_mask. Returns 0 or -1. */
-int sig_watch_children(sigset_t *wait_mask);
-
 /* For a forked worker process: SIGINT, SIGTERM and SIGCHLD back to their defaults
  * (so the parent can end it with SIGTERM at once) and nothing blocked. SIGPIPE stays
  * ignored: the worker writes to a client that may vanish. Returns 0 or -1. */
@@ -44,11 +37,13 @@ int sig_wait_readable(int fd, const sigset_t *wait_mask, int timeout_ms);
 
 /* One sleep until fd is readable (for_write == 0) or writable, for at most
  * timeout_ms (< 0: no limit). In a process that called sig_setup_stop it sleeps in
- * pselect() with the saved wait mask, so a stop signal sent at any moment wakes it;
- * elsewhere (a client), or for a descriptor past FD_SETSIZE, in poll(). Returns >0
- * ready, 0 timed out, -1 with errno (EINTR: a signal came; look at
- * sig_stop_requested). io_wait() in io.c builds its waits on this, which is how a
- * server busy with one slow client still stops at once on Ctrl-C. */
+ * pselect() with the saved wait mask, so a stop signal sent at any moment wakes it
+ * (for a descriptor past FD_SETSIZE, in poll() slices of at most 200 ms with the
+ * signals let in between); elsewhere (a client), in poll(). Returns >0 ready, 0 timed
+ * out, -1 with errno (EINTR: a signal came, or a slice ended; look at
+ * sig_stop_requested and wait again for what is left). io_wait() in io.c builds its waits
+ * on this, which is how a server busy with one slow client still stops at once on Ctrl-C.
+ */
 int sig_sleep(int fd, int for_write, int timeout_ms);
 
 #endif

@@ -4,12 +4,16 @@
 
 #include "io.h"
 #include "log.h"
+#include "sig.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -740,6 +744,44 @@ START_TEST(clock_and_time_left)
 }
 END_TEST
 
+/* In a server (sig_setup_stop called), a stop signal ends io_wait at once, even one
+ * that arrived just before the wait began (blocked, so pending): on a descriptor
+ * pselect() watches (_i == 0) and on one past FD_SETSIZE, which it cannot (_i == 1).
+ * Runs in Check's forked child, so the handlers it installs die with it. */
+START_TEST(stop_signal_ends_io_wait)
+{
+    int fds[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    int fd = fds[0];
+    if (_i == 1) {
+        struct rlimit limit;
+        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &limit), 0);
+        rlim_t want = FD_SETSIZE + 8;
+        if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < want) {
+            fprintf(stderr, "stop_signal_ends_io_wait: skipped past FD_SETSIZE, "
+                            "RLIMIT_NOFILE too low\n");
+            return;
+        }
+        if (limit.rlim_cur < want) {
+            limit.rlim_cur = want;
+            ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &limit), 0);
+        }
+        fd = dup2(fds[0], FD_SETSIZE + 4);
+        ck_assert_int_eq(fd, FD_SETSIZE + 4);
+    }
+    sigset_t wait_mask;
+    ck_assert_int_eq(sig_setup_stop(&wait_mask), 0);
+    ck_assert_int_eq(kill(getpid(), SIGTERM), 0); /* blocked: pending until we sleep */
+    long long start = io_now_ms();
+    errno = 0;
+    ck_assert_int_eq(io_wait(fd, 0, 10000), -1);
+    ck_assert_int_eq(errno, EINTR);
+    ck_assert_int_eq(sig_stop_requested, SIGTERM);
+    long long took = io_now_ms() - start;
+    ck_assert_msg(took < 1000, "io_wait took %lld ms to see the stop", took);
+}
+END_TEST
+
 Suite *io_suite(void)
 {
     Suite *s = suite_create("io");
@@ -789,6 +831,7 @@ Suite *io_suite(void)
     tcase_add_test(wait, wait_for_readiness_and_timeout);
     tcase_add_test(wait, wait_for_write_on_full_buffer_times_out);
     tcase_add_test(wait, clock_and_time_left);
+    tcase_add_loop_test(wait, stop_signal_ends_io_wait, 0, 2);
     suite_add_tcase(s, wait);
     return s;
 }

@@ -33,9 +33,13 @@ static void teardown(void)
     remove_tree(root);
 }
 
+static char reply_buffer[REPLY_CHUNK_SIZE];
+
 static struct http_reply reply_on(int fd)
 {
     struct http_reply reply = {
+        .buffer = reply_buffer,
+        .buffer_size = sizeof reply_buffer,
         .fd = fd,
         .version = "HTTP/1.0",
         .server = "test",
@@ -284,6 +288,40 @@ START_TEST(trace_sees_every_byte_sent)
 }
 END_TEST
 
+/* The buffer is the caller's: none, or one too small for the page, is ENOBUFS and
+ * nothing is sent; a small file still goes out whole through a small buffer. */
+START_TEST(buffer_is_the_callers)
+{
+    write_file(root, "a.txt", "hello, world\n", 13);
+    struct http_reply reply = reply_on(pair[0]);
+    reply.buffer = NULL;
+    reply.buffer_size = 0;
+    errno = 0;
+    ck_assert_int_eq(http_send_status(&reply, 404, NULL), -1);
+    ck_assert_int_eq(errno, ENOBUFS);
+    char tiny[200]; /* room for a 404's head (about 160 bytes), not for its page */
+    reply.buffer = tiny;
+    reply.buffer_size = sizeof tiny;
+    errno = 0;
+    ck_assert_int_eq(http_send_status(&reply, 404, NULL), -1);
+    ck_assert_int_eq(errno, ENOBUFS);
+    char small[260]; /* a file's head (about 240 bytes), then the file in pieces */
+    reply.buffer = small;
+    reply.buffer_size = sizeof small;
+    struct http_file f = open_in_root("a.txt");
+    ck_assert_int_eq(http_send_file(&reply, &f), 0);
+    close(f.fd);
+    ck_assert_int_eq(reply.body_bytes, 13);
+    char buf[4096];
+    size_t n = received(buf, sizeof buf);
+    ck_assert_int_eq(response_status(buf), 200);
+    size_t body_length;
+    const char *body = response_body(buf, n, &body_length);
+    ck_assert(body != NULL && body_length == 13 &&
+              memcmp(body, "hello, world\n", 13) == 0);
+}
+END_TEST
+
 Suite *reply_suite(void)
 {
     Suite *s = suite_create("reply");
@@ -300,6 +338,7 @@ Suite *reply_suite(void)
     tcase_add_test(tc, status_405_carries_allow);
     tcase_add_test(tc, status_for_head_has_length_but_no_body);
     tcase_add_test(tc, trace_sees_every_byte_sent);
+    tcase_add_test(tc, buffer_is_the_callers);
     suite_add_tcase(s, tc);
     return s;
 }
