@@ -19,8 +19,8 @@
 
 /* ---- Reading a request ------------------------------------------------------------ */
 
-/* Copy a line out of the reader into req->storage as a C string. The caller has
- * checked that it fits and holds no NUL byte. */
+/* Copy a line out of the received bytes into req->storage as a C string. The
+ * caller has checked that it fits and holds no NUL byte. */
 static char *store_line(struct http_request *req, const char *bytes, size_t length)
 {
     char *copy = req->storage + req->storage_used;
@@ -30,21 +30,7 @@ static char *store_line(struct http_request *req, const char *bytes, size_t leng
     return copy;
 }
 
-/* RFC 9112 §2.2: a server should ignore empty lines received before the request line
- * (some old clients send a CRLF after a POST body). */
-static int read_request_line(struct io_reader *r, long long deadline_ms,
-                             struct io_line *line)
-{
-    for (;;) {
-        int rc = io_read_line(r, 0, HTTP_MAX_REQUEST_LINE, deadline_ms, line);
-        if (rc != IO_OK || line->length > 0)
-            return rc;
-        io_reader_consume(r, line->next);
-    }
-}
-
-int http_read_request(struct io_reader *r, struct http_request *req,
-                      long long deadline_ms)
+void http_request_init(struct http_request *req)
 {
     req->line[0] = '\0';
     memset(&req->request_line, 0, sizeof req->request_line);
@@ -52,65 +38,124 @@ int http_read_request(struct io_reader *r, struct http_request *req,
     req->complete = 0;
     req->bad_header = 0;
     req->storage_used = 0;
+    req->parsed = 0;
+    req->head_length = 0;
+    req->have_line = 0;
+    req->line_status = 0;
+    req->header_status = 0;
+    req->header_bytes = 0;
+    req->header_lines = 0;
+}
 
+/* The request line, once it has arrived. RFC 9112 §2.2: a server should ignore empty
+ * lines received before it (some old clients send a CRLF after a POST body). Returns
+ * HTTP_HEAD_INCOMPLETE, 0 when it parsed (req->line_status holds its verdict), or
+ * the status that ends the request: 400 or 414. */
+static int parse_request_line(struct http_request *req, const char *bytes, size_t length)
+{
     struct io_line line;
-    int rc = read_request_line(r, deadline_ms, &line);
-    if (rc == IO_TOO_LONG)
-        return 414;
-    if (rc != IO_OK)
-        return HTTP_NO_RESPONSE; /* closed, reset or silent: nobody to answer */
-
-    const char *bytes = io_reader_bytes(r);
-    memcpy(req->line, bytes, line.length);
+    for (;;) {
+        int rc = io_find_line(bytes, length, req->parsed, HTTP_MAX_REQUEST_LINE, &line);
+        if (rc == IO_INCOMPLETE)
+            return HTTP_HEAD_INCOMPLETE;
+        if (rc == IO_TOO_LONG)
+            return 414;
+        if (line.length > 0)
+            break;
+        req->parsed = line.next;
+        if (req->parsed > HTTP_MAX_EMPTY_LINE_BYTES)
+            return 400; /* a flood of empty lines is not a request */
+    }
+    memcpy(req->line, bytes + line.offset, line.length);
     req->line[line.length] = '\0';
-    if (memchr(bytes, '\0', line.length) != NULL)
+    if (memchr(bytes + line.offset, '\0', line.length) != NULL)
         return 400;
-    char *copy = store_line(req, bytes, line.length);
-    int line_status = http_parse_request_line(copy, &req->request_line);
-    if (line_status == 400)
+    char *copy = store_line(req, bytes + line.offset, line.length);
+    req->line_status = http_parse_request_line(copy, &req->request_line);
+    if (req->line_status == 400)
         return 400; /* we cannot even tell where this request ends */
+    req->parsed = line.next;
+    req->have_line = 1;
+    return 0;
+}
 
-    int header_status = 0;
-    size_t header_bytes = 0;
-    size_t header_lines = 0;
-    size_t offset = line.next;
+/* The header lines, up to the empty line. Returns HTTP_HEAD_INCOMPLETE, or 0 when
+ * the head has ended (complete, or cut short by 431). */
+static int parse_header_lines(struct http_request *req, const char *bytes, size_t length)
+{
+    struct io_line line;
     for (;;) {
         /* A line may use what is left of the header allowance, and no more: checking
-         * only the total after the fact would let one huge line fill the reader. */
-        rc = io_read_line(r, offset, HTTP_MAX_HEADER_BYTES - header_bytes, deadline_ms,
-                          &line);
+         * only the total after the fact would let one huge line fill the buffer. */
+        int rc = io_find_line(bytes, length, req->parsed,
+                              HTTP_MAX_HEADER_BYTES - req->header_bytes, &line);
+        if (rc == IO_INCOMPLETE)
+            return HTTP_HEAD_INCOMPLETE;
         if (rc == IO_TOO_LONG) {
-            header_status = 431;
-            break;
+            req->header_status = 431;
+            return 0;
         }
-        if (rc != IO_OK)
-            return HTTP_NO_RESPONSE;
-        offset = line.next;
+        req->parsed = line.next;
         if (line.length == 0) { /* the empty line: the head is complete */
             req->complete = 1;
-            break;
+            return 0;
         }
-        header_bytes += line.next - line.offset;
-        if (header_bytes > HTTP_MAX_HEADER_BYTES || ++header_lines > HTTP_MAX_HEADERS) {
-            header_status = 431;
-            break;
+        req->header_bytes += line.next - line.offset;
+        if (req->header_bytes > HTTP_MAX_HEADER_BYTES ||
+            ++req->header_lines > HTTP_MAX_HEADERS) {
+            req->header_status = 431;
+            return 0;
         }
-        bytes = io_reader_bytes(r); /* reading may have moved the buffer */
         const char *start = bytes + line.offset;
         int status = 400;
         if (memchr(start, '\0', line.length) == NULL) {
-            copy = store_line(req, start, line.length);
+            char *copy = store_line(req, start, line.length);
             status = http_parse_header_line(copy, &req->headers[req->header_count]);
         }
         if (status != 0)
             req->bad_header = 1; /* see http.h: chapter 2 must not keep the connection */
         if (status == 0)
             req->header_count++;
-        else if (header_status == 0)
-            header_status = status; /* keep reading: the head's end is still wanted */
+        else if (req->header_status == 0)
+            req->header_status = status; /* keep going: the head's end is still wanted */
     }
-    io_reader_consume(r, req->complete ? offset : io_reader_length(r));
-    return line_status != 0 ? line_status : header_status;
+}
+
+int http_parse_head(struct http_request *req, const char *bytes, size_t length)
+{
+    int status = 0;
+    if (!req->have_line)
+        status = parse_request_line(req, bytes, length);
+    if (status == 0)
+        status = parse_header_lines(req, bytes, length);
+    if (status == HTTP_HEAD_INCOMPLETE)
+        return status;
+    /* Decided. A head cut short leaves its rest unread: count all we have as its. */
+    req->head_length = req->complete ? req->parsed : length;
+    if (status != 0)
+        return status; /* 400 or 414 for the request line */
+    return req->line_status != 0 ? req->line_status : req->header_status;
+}
+
+/* The reader must hold a whole head: see http_read_request. */
+_Static_assert(IO_READER_CAPACITY >= HTTP_MAX_HEAD_BYTES,
+               "io_reader too small for a head");
+
+int http_read_request(struct io_reader *r, struct http_request *req,
+                      long long deadline_ms)
+{
+    http_request_init(req);
+    for (;;) {
+        int status = http_parse_head(req, io_reader_bytes(r), io_reader_length(r));
+        if (status != HTTP_HEAD_INCOMPLETE) {
+            io_reader_consume(r, req->head_length);
+            return status;
+        }
+        /* The reader holds IO_READER_CAPACITY >= HTTP_MAX_HEAD_BYTES, so it never
+         * fills before a verdict; it fails only on the peer's account. */
+        if (io_reader_fill(r, deadline_ms) <= 0)
+            return HTTP_NO_RESPONSE; /* closed, reset or silent: nobody to answer */
+    }
 }
 
 /* ---- From path to file ------------------------------------------------------------- */
@@ -282,36 +327,36 @@ static int append(char *buf, size_t size, size_t *used, const char *format, cons
     return 0;
 }
 
-int http_format_head(const struct http_head *resp, char *buf, size_t size)
+int http_format_head(const struct http_head *head, char *buf, size_t size)
 {
     char date[HTTP_DATE_SIZE];
     char number[32];
     size_t used = 0;
-    snprintf(number, sizeof number, "%d", resp->status);
+    snprintf(number, sizeof number, "%d", head->status);
     if (size == 0 || http_format_date(time(NULL), date, sizeof date) < 0)
         return -1;
-    int failed = append(buf, size, &used, "%s %s ", resp->version, number);
+    int failed = append(buf, size, &used, "%s %s ", head->version, number);
     failed |= append(buf, size, &used, "%s\r\nDate: %s\r\n",
-                     http_status_text(resp->status), date);
-    failed |= append(buf, size, &used, "%s%s\r\n", "Server: ", resp->server);
-    if (resp->content_type)
+                     http_status_text(head->status), date);
+    failed |= append(buf, size, &used, "%s%s\r\n", "Server: ", head->server);
+    if (head->content_type)
         failed |=
-            append(buf, size, &used, "%s%s\r\n", "Content-Type: ", resp->content_type);
-    if (resp->content_length >= 0) {
-        snprintf(number, sizeof number, "%lld", resp->content_length);
+            append(buf, size, &used, "%s%s\r\n", "Content-Type: ", head->content_type);
+    if (head->content_length >= 0) {
+        snprintf(number, sizeof number, "%lld", head->content_length);
         failed |= append(buf, size, &used, "%s%s\r\n", "Content-Length: ", number);
     }
-    if (resp->last_modified != 0) {
-        if (http_format_date(resp->last_modified, date, sizeof date) < 0)
+    if (head->last_modified != 0) {
+        if (http_format_date(head->last_modified, date, sizeof date) < 0)
             return -1;
         failed |= append(buf, size, &used, "%s%s\r\n", "Last-Modified: ", date);
     }
-    if (resp->location)
-        failed |= append(buf, size, &used, "%s%s\r\n", "Location: ", resp->location);
-    if (resp->allow)
-        failed |= append(buf, size, &used, "%s%s\r\n", "Allow: ", resp->allow);
-    if (resp->connection)
-        failed |= append(buf, size, &used, "%s%s\r\n", "Connection: ", resp->connection);
+    if (head->location)
+        failed |= append(buf, size, &used, "%s%s\r\n", "Location: ", head->location);
+    if (head->allow)
+        failed |= append(buf, size, &used, "%s%s\r\n", "Allow: ", head->allow);
+    if (head->connection)
+        failed |= append(buf, size, &used, "%s%s\r\n", "Connection: ", head->connection);
     failed |= append(buf, size, &used, "%s%s\r\n", "", "");
     return failed ? -1 : (int)used;
 }

@@ -32,10 +32,23 @@
 #define HTTP_MAX_HEADER_BYTES 16384    /* header lines with their endings; else 431 */
 #define HTTP_MAX_HEADERS      100      /* header lines; else 431 */
 #define HTTP_MAX_PATH         PATH_MAX /* a decoded path longer than this: 414 */
+#define HTTP_MAX_EMPTY_LINE_BYTES                                                        \
+    1024 /* of empty lines before a request line; else 400 */
 
 /* Returned by http_read_request when there is nothing to answer: the client went
  * away, reset the connection, or sent nothing in time. Close without a response. */
 #define HTTP_NO_RESPONSE (-1)
+
+/* Returned by http_parse_head while the head is neither complete nor over a limit:
+ * read more bytes and call it again. */
+#define HTTP_HEAD_INCOMPLETE (-2)
+
+/* The most bytes a head can take before http_parse_head has decided: the empty
+ * lines it skips, the request line, the header allowance, and their line endings.
+ * A buffer this big never fills before a verdict. */
+#define HTTP_MAX_HEAD_BYTES                                                              \
+    (HTTP_MAX_EMPTY_LINE_BYTES + 2 + HTTP_MAX_REQUEST_LINE + 2 + HTTP_MAX_HEADER_BYTES + \
+     2)
 
 struct http_header {
     char *name;  /* as sent; compare without regard to case */
@@ -61,17 +74,39 @@ struct http_request {
     /* Lines are copied here out of the reader, which may then move its bytes. */
     char storage[HTTP_MAX_REQUEST_LINE + 1 + HTTP_MAX_HEADER_BYTES];
     size_t storage_used;
+
+    /* Where http_parse_head has got to, so that each call goes on from there. */
+    size_t parsed;       /* offset of the first line not parsed yet */
+    size_t head_length;  /* once decided: the bytes the head took (all, if incomplete) */
+    int have_line;       /* the request line is parsed */
+    int line_status;     /* its verdict: 0, 405, 501 or 505 */
+    int header_status;   /* the first bad header's: 0 or 400 */
+    size_t header_bytes; /* header lines so far, with their endings */
+    size_t header_lines;
 };
 
+/* Make req ready for http_parse_head (a new request). */
+void http_request_init(struct http_request *req);
+
+/* Parse the request head that has arrived so far, bytes[0..length), going on from
+ * where the last call on the same bytes stopped (the caller only ever appends). It
+ * does no I/O: chapter 1 reads the socket itself and calls this after every read.
+ * Returns HTTP_HEAD_INCOMPLETE (read more, then call again) or the verdict, as
+ * http_read_request describes it: 0 for a request to serve, or an error status;
+ * then req->head_length says how many bytes the head took. Empty lines before the
+ * request line are skipped (RFC 9112 §2.2), up to HTTP_MAX_EMPTY_LINE_BYTES of them;
+ * more is a 400. */
+int http_parse_head(struct http_request *req, const char *bytes, size_t length);
+
 /* Read one request head (request line and headers, up to the empty line) from r,
- * enforcing the limits above, and parse it. The whole head must arrive before
- * deadline_ms. Consumes the head from the reader; bytes after it (a body, or the next
- * pipelined request) stay buffered. Returns 0 for a request to serve, an error status
- * (the first that applies, in this order: 400/414 request line, 505 version, 501/405
- * method, 431/400 headers) or HTTP_NO_RESPONSE. After 400 or 414 for the request
- * line, or 431, req->complete is 0: the rest of the head was not read. A header line
- * that does not parse is left out of req->headers but sets req->bad_header, also when
- * the status returned is an earlier 405 or 501: a server must not keep such a
+ * enforcing the limits above, and parse it (http_parse_head, after every read). The whole
+ * head must arrive before deadline_ms. Consumes the head from the reader; bytes after it
+ * (a body, or the next pipelined request) stay buffered. Returns 0 for a request to
+ * serve, an error status (the first that applies, in this order: 400/414 request line,
+ * 505 version, 501/405 method, 431/400 headers) or HTTP_NO_RESPONSE. After 400 or 414 for
+ * the request line, or 431, req->complete is 0: the rest of the head was not read. A
+ * header line that does not parse is left out of req->headers but sets req->bad_header,
+ * also when the status returned is an earlier 405 or 501: a server must not keep such a
  * connection, since that line may have framed a body (a Content-Length) for another
  * server on the way. */
 int http_read_request(struct io_reader *r, struct http_request *req,

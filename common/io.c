@@ -165,27 +165,30 @@ ssize_t io_reader_fill(struct io_reader *r, long long deadline_ms)
     }
 }
 
+int io_find_line(const char *bytes, size_t length, size_t from, size_t max_length,
+                 struct io_line *line)
+{
+    const char *lf = memchr(bytes + from, '\n', length - from);
+    if (lf == NULL)
+        /* max_length bytes, a CR and the LF: past that, no ending can save the line. */
+        return length - from >= max_length + 2 ? IO_TOO_LONG : IO_INCOMPLETE;
+    size_t end = (size_t)(lf - bytes);
+    line->offset = from;
+    line->next = end + 1;
+    if (end > from && bytes[end - 1] == '\r')
+        end--;
+    line->length = end - from;
+    return line->length > max_length ? IO_TOO_LONG : IO_OK;
+}
+
 int io_read_line(struct io_reader *r, size_t from, size_t max_length,
                  long long deadline_ms, struct io_line *line)
 {
-    size_t scanned = from; /* bytes before this offset hold no LF */
     for (;;) {
-        const char *bytes = io_reader_bytes(r);
-        size_t length = io_reader_length(r);
-        const char *lf = memchr(bytes + scanned, '\n', length - scanned);
-        if (lf != NULL) {
-            size_t end = (size_t)(lf - bytes);
-            line->offset = from;
-            line->next = end + 1;
-            if (end > from && bytes[end - 1] == '\r')
-                end--;
-            line->length = end - from;
-            return line->length > max_length ? IO_TOO_LONG : IO_OK;
-        }
-        scanned = length;
-        /* max_length bytes, a CR and the LF: past that, no ending can save the line. */
-        if (length - from >= max_length + 2)
-            return IO_TOO_LONG;
+        int rc =
+            io_find_line(io_reader_bytes(r), io_reader_length(r), from, max_length, line);
+        if (rc != IO_INCOMPLETE)
+            return rc;
         ssize_t n = io_reader_fill(r, deadline_ms);
         if (n == 0)
             return IO_EOF;

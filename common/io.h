@@ -76,10 +76,19 @@ struct io_line {
     size_t next;   /* first byte after the line ending */
 };
 
-#define IO_OK       0
-#define IO_ERROR    (-1) /* errno says why: ETIMEDOUT, ECONNRESET, ... */
-#define IO_EOF      (-2) /* the peer closed before the line was complete */
-#define IO_TOO_LONG (-3) /* the line is longer than max_length */
+#define IO_OK         0
+#define IO_ERROR      (-1) /* errno says why: ETIMEDOUT, ECONNRESET, ... */
+#define IO_EOF        (-2) /* the peer closed before the line was complete */
+#define IO_TOO_LONG   (-3) /* the line is longer than max_length */
+#define IO_INCOMPLETE (-4) /* no line ending yet, and the line may still fit */
+
+/* Find the line that starts at offset `from` of bytes[0..length), without reading:
+ * IO_OK with *line filled, IO_TOO_LONG (decided as soon as max_length is passed), or
+ * IO_INCOMPLETE when the rest of the line has not arrived. A line ends with LF or
+ * CRLF; the ending is not part of its length. io_read_line and http_parse_head both
+ * cut their lines with it. */
+int io_find_line(const char *bytes, size_t length, size_t from, size_t max_length,
+                 struct io_line *line);
 
 /* Read until the line that starts at offset `from` is complete, reading more as
  * needed until deadline_ms. A line ends with LF or CRLF (so both `nc` and `curl`

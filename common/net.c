@@ -40,10 +40,9 @@ int net_listen(const char *host, const char *port, int backlog, char *why,
     struct addrinfo *list;
     if (resolve(host, port, 1, &list, why, why_size) < 0)
         return -1;
-
     int fd = -1;
     int saved = 0;
-    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+    for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (fd < 0) {
             saved = errno;
@@ -51,20 +50,22 @@ int net_listen(const char *host, const char *port, int backlog, char *why,
             continue;
         }
         /* Without SO_REUSEADDR, restarting the server right after it served a client
-         * fails with "Address already in use" until TIME_WAIT ends (up to a minute). */
+         * fails with "Address already in use" while that old connection sits in
+         * TIME_WAIT (up to a minute). */
         int one = 1;
-        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-            bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, backlog) == 0)
-            break;
-        saved = errno;
-        snprintf(why, why_size, "bind %s port %s: %s", host ? host : "*", port,
-                 strerror(saved));
-        close(fd);
-        fd = -1;
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+            bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, backlog) < 0 ||
+            net_set_nonblocking(fd, 1) < 0) {
+            saved = errno;
+            snprintf(why, why_size, "bind %s port %s: %s", host ? host : "*", port,
+                     strerror(saved));
+            close(fd);
+            fd = -1;
+        }
     }
     freeaddrinfo(list);
     if (fd < 0)
-        errno = saved;
+        errno = saved; /* the caller may want to know why, not just what we said */
     return fd;
 }
 

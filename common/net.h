@@ -22,14 +22,20 @@
  * waits a whole second for the retry. */
 #define NET_LISTEN_BACKLOG 4096
 
-/* Bind and listen on host:port (port "0" lets the kernel choose a free one). Sets
- * SO_REUSEADDR so a restarted server can bind while old connections sit in TIME_WAIT.
+/* Bind and listen on host:port (port "0" lets the kernel choose a free one). This is
+ * chapter 1's open_listener() (chapters/01-http-close/httpd.c), with the reason for a
+ * failure written into `why` for the caller instead of printed: SO_REUSEADDR, so a
+ * restarted server can bind while old connections sit in TIME_WAIT, and O_NONBLOCK,
+ * so that accept() never waits (a client may give up between select() and accept()).
  * Returns the listening descriptor or -1. */
 int net_listen(const char *host, const char *port, int backlog, char *why,
                size_t why_size);
 
-/* Connect to host:port, trying each address getaddrinfo returns. Blocking.
- * Returns the connected descriptor or -1. */
+/* Connect to host:port, trying each address getaddrinfo returns: chapter 1's
+ * connect_to() (chapters/01-http-close/get.c), with the reason for a failure written
+ * into `why`, and a connect() that a signal interrupts finished rather than failed
+ * (a program with signal handlers can see EINTR there). Blocking. Returns the
+ * connected descriptor or -1. */
 int net_connect(const char *host, const char *port, char *why, size_t why_size);
 
 /* accept() for a server's loop. Returns the new connection, or -1 with errno. What

@@ -1390,6 +1390,53 @@ START_TEST(idle_server_stops_promptly)
 }
 END_TEST
 
+/* Whatever a client is doing, a stop signal ends the server within 1 s, exit 0: the
+ * signals are let through only while it sleeps, and every wait of a connection is
+ * such a sleep (common/io.c). First a client that sent half a request and went
+ * quiet, with a 60 s time limit the server must not sit out. */
+static void stop_while_request_half_sent(int signo)
+{
+    start_httpd((char *[]){"-t", "60", "-v", NULL});
+    int fd = tcp_connect(site.server.port);
+    ck_assert(fd >= 0);
+    send_text(fd, "GET /file.txt HTTP/1.0\r\nHost: half");
+    /* -v shows what it read: now it is surely waiting for the rest. */
+    ck_assert(server_stderr_wait(&site.server, "<<< GET /file.txt", 5000));
+    server_stop_within(&site.server, signo, 1000, "httpd (half a request)");
+    close(fd);
+}
+
+START_TEST(sigterm_with_request_half_sent)
+{
+    stop_while_request_half_sent(SIGTERM);
+}
+END_TEST
+
+START_TEST(sigint_with_request_half_sent)
+{
+    stop_while_request_half_sent(SIGINT);
+}
+END_TEST
+
+static int tcp_connect_small_window(int port);
+
+/* A client that asked for a big file and reads none of it: the server is stuck in
+ * its writes, and a stop signal must still end it at once. */
+START_TEST(sigterm_with_stalled_reader)
+{
+    free(make_big_file(BIG_SIZE));
+    start_httpd((char *[]){"-t", "60", NULL});
+    int fd = tcp_connect_small_window(site.server.port);
+    send_text(fd, "GET /big.bin HTTP/1.0\r\n\r\n");
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    ck_assert_msg(poll(&pfd, 1, 5000 * timeout_multiplier()) == 1, "no response began");
+    /* The response has begun; 5 MiB cannot fit in the socket buffers, so the server
+     * is writing or waiting for room, now and for as long as we do not read. */
+    server_stop_within(&site.server, SIGTERM, 1000, "httpd (stalled reader)");
+    close(fd);
+}
+END_TEST
+
 /* ---- The access log and the wire trace -------------------------------------------- */
 
 /* Does the server's stderr hold a Common Log Format line from client that ends, after
@@ -1714,6 +1761,9 @@ Suite *httpd_suite(void)
     tcase_add_test(tc, sigterm_exits_0);
     tcase_add_test(tc, sigint_exits_0);
     tcase_add_test(tc, idle_server_stops_promptly);
+    tcase_add_test(tc, sigterm_with_request_half_sent);
+    tcase_add_test(tc, sigint_with_request_half_sent);
+    tcase_add_test(tc, sigterm_with_stalled_reader);
     suite_add_tcase(s, tc);
 
     tc = served_tcase("logging", 5);

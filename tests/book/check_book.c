@@ -10,20 +10,26 @@
  * and must appear in that file verbatim: its lines, consecutive and in order. A line
  * holding only "..." skips any number of lines of the file, so an excerpt can show a
  * function's start and end. A failure names the book file and line of the fence.
- * Also checked: every chapter folder has its book file, and the introduction exists.
+ * Also checked: every chapter folder has its book file, and the introduction exists;
+ * each chapter reads in one sitting (its main path, up to a final "## Going further",
+ * is at most MAX_MAIN_PATH_WORDS words, counted as wc -w counts them); and at least
+ * two thirds of a chapter's C excerpts quote that chapter's own folder, so the
+ * learner reads the chapter's code, not the shared helpers (DESIGN.md section 5).
  */
 #include "harness.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define BOOK_DIR    PROJECT_ROOT "/book"
-#define MAX_FILES   32
-#define MAX_LINES   20000
-#define LINE_LENGTH 1024
+#define BOOK_DIR            PROJECT_ROOT "/book"
+#define MAX_FILES           32
+#define MAX_LINES           20000
+#define LINE_LENGTH         1024
+#define MAX_MAIN_PATH_WORDS 5000
 
 /* A text file as an array of lines (newlines removed). */
 struct text {
@@ -169,6 +175,96 @@ START_TEST(every_excerpt_matches_its_source)
 }
 END_TEST
 
+/* Is this book file a chapter's ("01-http-close.md"), not the introduction? */
+static int is_chapter_file(const char *name)
+{
+    return isdigit((unsigned char)name[0]) && isdigit((unsigned char)name[1]) &&
+           strncmp(name, "00", 2) != 0;
+}
+
+/* Words as wc -w counts them: runs of non-space characters. */
+static size_t count_words(const char *line)
+{
+    size_t words = 0;
+    for (int in_word = 0; *line != '\0'; line++) {
+        int space = isspace((unsigned char)*line);
+        if (!space && !in_word)
+            words++;
+        in_word = !space;
+    }
+    return words;
+}
+
+START_TEST(every_chapter_reads_in_one_sitting)
+{
+    static char names[MAX_FILES][256];
+    static struct text book;
+    size_t files = book_files(names);
+    char too_long[2048] = "";
+    for (size_t f = 0; f < files; f++) {
+        if (!is_chapter_file(names[f]))
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%.255s", BOOK_DIR, names[f]);
+        ck_assert_msg(load(path, &book) == 0, "cannot read %s", path);
+        size_t words = 0;
+        for (size_t i = 0; i < book.count; i++) {
+            if (strncmp(book.lines[i], "## Going further", 16) == 0)
+                break;
+            words += count_words(book.lines[i]);
+        }
+        unload(&book);
+        if (words > MAX_MAIN_PATH_WORDS) {
+            size_t used = strlen(too_long);
+            snprintf(too_long + used, sizeof too_long - used, " book/%.64s: %zu words;",
+                     names[f], words);
+        }
+    }
+    ck_assert_msg(too_long[0] == '\0',
+                  "main path (up to '## Going further') over %d words:%s",
+                  MAX_MAIN_PATH_WORDS, too_long);
+}
+END_TEST
+
+START_TEST(chapters_quote_their_own_code)
+{
+    static char names[MAX_FILES][256];
+    static struct text book;
+    size_t files = book_files(names);
+    char failing[2048] = "";
+    for (size_t f = 0; f < files; f++) {
+        if (!is_chapter_file(names[f]))
+            continue;
+        char path[512];
+        char own[300];
+        snprintf(path, sizeof path, "%s/%.255s", BOOK_DIR, names[f]);
+        /* "01-http-close.md" quotes "chapters/01-http-close/..." */
+        snprintf(own, sizeof own, "chapters/%.*s/", (int)(strlen(names[f]) - 3),
+                 names[f]);
+        ck_assert_msg(load(path, &book) == 0, "cannot read %s", path);
+        int total = 0;
+        int own_count = 0;
+        for (size_t i = 0; i < book.count; i++) {
+            char source[256];
+            if (sscanf(book.lines[i], "```c %255s", source) != 1)
+                continue;
+            total++;
+            own_count += strncmp(source, own, strlen(own)) == 0;
+        }
+        unload(&book);
+        if (3 * own_count < 2 * total) {
+            size_t used = strlen(failing);
+            snprintf(failing + used, sizeof failing - used, " book/%.64s: %d of %d;",
+                     names[f], own_count, total);
+        }
+    }
+    ck_assert_msg(
+        failing[0] == '\0',
+        "fewer than two thirds of the C excerpts quote the chapter's own folder:%s",
+        failing);
+}
+END_TEST
+
 START_TEST(every_chapter_has_its_book_file)
 {
     char path[512];
@@ -198,6 +294,10 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, every_excerpt_matches_its_source);
     tcase_add_test(tc, every_chapter_has_its_book_file);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("teaching");
+    tcase_add_test(tc, every_chapter_reads_in_one_sitting);
+    tcase_add_test(tc, chapters_quote_their_own_code);
     suite_add_tcase(s, tc);
     Suite *suites[] = {s};
     return run_suites(suites, 1);

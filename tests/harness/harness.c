@@ -300,6 +300,21 @@ size_t server_stderr(const struct server_proc *p, char *buf, size_t size)
     return used;
 }
 
+int server_stderr_wait(const struct server_proc *p, const char *text, int timeout_ms)
+{
+    static char log[512 * 1024];
+    long long deadline = now_ms() + (long long)timeout_ms * timeout_multiplier();
+    for (;;) {
+        server_stderr(p, log, sizeof log);
+        if (strstr(log, text) != NULL)
+            return 1;
+        if (now_ms() > deadline)
+            return 0;
+        struct timespec pause = {0, 5 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+}
+
 void server_stop_clean(struct server_proc *p, const char *name)
 {
     static char log[512 * 1024];

@@ -38,6 +38,11 @@ int server_stop(struct server_proc *p);
  * Returns its length. */
 size_t server_stderr(const struct server_proc *p, char *buf, size_t size);
 
+/* Wait until the server's stderr holds text (at most timeout_ms, stretched by
+ * CK_TIMEOUT_MULTIPLIER): a way to know what it is doing, such as "<<< GET" in a -v
+ * trace when it has read a request. Returns 1 when seen, 0 on time-out. */
+int server_stderr_wait(const struct server_proc *p, const char *text, int timeout_ms);
+
 /* Stop the server and fail the test unless it ended well: no sanitizer report in its
  * stderr, and exit status 0 on SIGTERM (under VALGRIND=1: no valgrind error either).
  * name is for the failure message. */
