@@ -207,8 +207,7 @@ static struct timespec *time_to_next_event(struct server *s, struct timespec *ts
     return ts;
 }
 
-/* ---- Accepting ----------------------------------------------------------------------
- */
+/* ---- Accepting --------------------------------------------------------------------- */
 
 /* O_NONBLOCK, with fcntl() (POSIX; Linux's SOCK_NONBLOCK and accept4() are not): a
  * read(), write() or accept() that would wait fails with EAGAIN instead. */
