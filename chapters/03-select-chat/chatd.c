@@ -71,18 +71,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: signals: %s\n", PROGRAM_NAME, strerror(errno));
         return 1;
     }
-    /* getaddrinfo, socket, SO_REUSEADDR, bind, listen: chapter 1's code, in common. */
+    /* getaddrinfo, socket, SO_REUSEADDR, bind, listen and O_NONBLOCK: chapter 1's
+     * open_listener(), in common (net.h). Non-blocking even for accept(): a client can
+     * give up between select() saying "a newcomer" and our accept(), and a blocking
+     * accept() would then sleep until the next one came, while the whole room waited. */
     char why[256];
     s.listen_fd = net_listen(address, port, NET_LISTEN_BACKLOG, why, sizeof why);
     if (s.listen_fd < 0) {
         fprintf(stderr, "%s: %s\n", PROGRAM_NAME, why);
         return 1;
     }
-    /* Non-blocking even for accept(): a client can give up between select() saying
-     * "a newcomer" and our accept(), and a blocking accept() would then sleep until
-     * the next one came, while the whole room waited for us. */
     char url[NET_ADDRSTRLEN + 16];
-    if (s.listen_fd >= FD_SETSIZE || set_nonblocking(s.listen_fd) < 0 ||
+    if (s.listen_fd >= FD_SETSIZE ||
         net_listen_url(s.listen_fd, "chat", url, sizeof url) < 0) {
         fprintf(stderr, "%s: setting up the listening socket: %s\n", PROGRAM_NAME,
                 strerror(errno));
@@ -209,14 +209,12 @@ static struct timespec *time_to_next_event(struct server *s, struct timespec *ts
 
 /* ---- Accepting --------------------------------------------------------------------- */
 
-/* O_NONBLOCK, with fcntl() (POSIX; Linux's SOCK_NONBLOCK and accept4() are not): a
- * read(), write() or accept() that would wait fails with EAGAIN instead. */
+/* O_NONBLOCK: read(), write() and accept() return at once with EAGAIN instead of
+ * waiting. fcntl() is the portable way (Linux's SOCK_NONBLOCK and accept4() are not). */
 static int set_nonblocking(int fd)
 {
     int flags = fcntl(fd, F_GETFL);
-    if (flags < 0)
-        return -1;
-    return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 /* Close without destroying what we said last. close() on a socket that holds input
