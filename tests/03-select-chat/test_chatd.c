@@ -4,7 +4,8 @@
  * DESIGN.md §3.3 and asserts on the exact lines that come back. Nothing sleeps to
  * synchronise: a test waits for the line it expects (with a time limit), and proves
  * that a line did NOT come by asking something else afterwards and seeing that
- * answer arrive first. Only the tick and the frozen room are about time itself.
+ * answer arrive first. Only the tick, the frozen room and the stopping tests (a
+ * signal must end chatd within a second) are about time itself.
  */
 #include "suites.h"
 
