@@ -11,8 +11,9 @@
  * This file is that core. What the room says (notices, commands, the tick) is in
  * room.c; -B, the naive blocking sends, in naive.c; the goodbye on Ctrl-C in
  * shutdown.c. Shortcuts, named where taken: the listening socket comes from common's
- * net_listen() (chapter 1's getaddrinfo/socket/bind/listen); select() watches only
- * FD_SETSIZE descriptors, so the room is capped; every round looks at every client.
+ * net_listen() (chapter 1's open_listener(): getaddrinfo, socket, bind, listen);
+ * select() watches only FD_SETSIZE descriptors, so the room is capped; every round
+ * looks at every client, busy or not.
  */
 #include "chatd.h"
 
