@@ -69,9 +69,9 @@ int http_send_file(struct http_reply *reply, const struct http_file *file)
             return -1;
         }
         left -= n;
-        reply->body_bytes += n;
         if (http_send_bytes(reply, buf, used + (size_t)n) < 0)
             return -1;
+        reply->body_bytes += n; /* only once sent: the log counts what left */
         used = 0;
     }
     return 0;

@@ -466,9 +466,9 @@ static int send_file(struct connection *c, const struct http_file *file)
             return -1;
         }
         left -= n;
-        c->body_bytes += n;
         if (write_all(c, c->output, used + (size_t)n) < 0)
             return -1;
+        c->body_bytes += n; /* only once sent: the log counts what left */
         used = 0;
     }
     return 0;

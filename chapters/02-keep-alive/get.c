@@ -212,17 +212,17 @@ static int fetch(struct client *c, const char *path, int last)
     return r.status;
 }
 
-int main(int argc, char **argv)
+/* Returns -1 to go on, or the exit status for main(). */
+static int parse_options(int argc, char **argv, struct client *c)
 {
-    struct client c = {.fd = -1};
     int opt;
     while ((opt = getopt(argc, argv, "ivh")) != -1) {
         switch (opt) {
         case 'i':
-            c.show_head = 1;
+            c->show_head = 1;
             break;
         case 'v':
-            c.verbose = 1;
+            c->verbose = 1;
             break;
         case 'h':
             usage(stdout);
@@ -236,6 +236,15 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct client c = {.fd = -1};
+    int rc = parse_options(argc, argv, &c);
+    if (rc >= 0)
+        return rc;
     /* Every URL must name the same server: that is what lets them share a connection. */
     struct http_url *urls = calloc((size_t)(argc - optind), sizeof *urls);
     if (urls == NULL)

@@ -11,9 +11,11 @@
  *   - the answer is HTTP/1.1, and says when it is the last one (Connection: close);
  *   - If-Modified-Since gets 304 when the client's copy is still good;
  *   - concurrency: the accept loop forks a child per connection, at most -c of them,
- *     reaped as they end. Start it with -1 to see why: one process, one connection at
- *     a time, and a second client waits for the first one's idle timeout.
- * Everything else (parsing, paths, sending files) is common/, as in chapter 1.
+ *     reaped as they end (SIGCHLD wakes the loop). Start it with -1 to see why: one
+ *     process, one connection at a time, and a second client waits for the first
+ *     one's idle timeout.
+ * Parsing, paths and sending files are common/, as in chapter 1; so are listening
+ * and accepting (net_listen, net_accept: chapter 1's code, hardened).
  */
 #include "http.h"
 #include "io.h"
@@ -26,10 +28,12 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,6 +56,7 @@
 #define MAX_BODY_BYTES       (1024 * 1024) /* a larger request body gets 413 */
 #define LINGER_MS            1000
 #define LINGER_MAX_BYTES     (64 * 1024)
+#define STOP_GRACE_MS        300 /* children still there after SIGTERM get SIGKILL */
 
 struct server {
     int listen_fd;
@@ -63,7 +68,7 @@ struct server {
     int verbose;       /* -v */
     pid_t *children;   /* the workers' pids, max_children slots (0 = free) */
     int child_count;
-    sigset_t wait_mask;
+    sigset_t wait_mask; /* the signals let through while the parent sleeps */
 };
 
 struct connection {
@@ -77,6 +82,9 @@ struct connection {
     int broken;       /* a response failed half-way: the connection must close */
 };
 
+static int parse_options(int argc, char **argv, struct server *s, const char **address,
+                         const char **port, const char **root);
+static int watch_children(sigset_t *wait_mask);
 static void accept_one(struct server *s);
 static void start_worker(struct server *s, int fd);
 static void refuse_busy(struct server *s, int fd);
@@ -88,7 +96,7 @@ static int check_framing(struct connection *c, long long *body_length);
 static int discard_body(struct connection *c, long long length, long long deadline);
 static int wants_keep_alive(const struct http_request *req);
 static int status_keeps_connection(int status);
-static void respond(struct server *s, struct connection *c);
+static void send_file(struct connection *c, const struct http_file *file);
 static int is_not_modified(const struct http_request *req, const struct http_file *file);
 static void send_status(struct connection *c, int status, const char *location);
 static void report_send_failure(struct connection *c);
@@ -111,18 +119,6 @@ static void usage(FILE *out)
         DEFAULT_MAX_REQUESTS, DEFAULT_MAX_CHILDREN);
 }
 
-/* A number option in [min, max], or exit 2 with a message. */
-static long number_option(int opt, const char *text, long min, long max)
-{
-    long value;
-    if (option_number(text, min, max, &value) < 0) {
-        fprintf(stderr, "%s: -%c wants a number from %ld to %ld\n", PROGRAM_NAME, opt,
-                min, max);
-        exit(2);
-    }
-    return value;
-}
-
 int main(int argc, char **argv)
 {
     struct server s = {
@@ -134,46 +130,9 @@ int main(int argc, char **argv)
     const char *address = DEFAULT_ADDRESS;
     const char *port = DEFAULT_PORT;
     const char *root = DEFAULT_ROOT;
-    int opt;
-    while ((opt = getopt(argc, argv, "b:p:d:t:n:c:1vh")) != -1) {
-        switch (opt) {
-        case 'b':
-            address = optarg;
-            break;
-        case 'p':
-            number_option(opt, optarg, 0, 65535);
-            port = optarg;
-            break;
-        case 'd':
-            root = optarg;
-            break;
-        case 't':
-            s.idle_ms = (int)number_option(opt, optarg, 1, MAX_IDLE_SECS) * 1000;
-            break;
-        case 'n':
-            s.max_requests = number_option(opt, optarg, 1, MAX_REQUESTS_LIMIT);
-            break;
-        case 'c':
-            s.max_children = (int)number_option(opt, optarg, 1, MAX_CHILDREN_LIMIT);
-            break;
-        case '1':
-            s.iterative = 1;
-            break;
-        case 'v':
-            s.verbose = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc) {
-        usage(stderr);
-        return 2;
-    }
+    int rc = parse_options(argc, argv, &s, &address, &port, &root);
+    if (rc >= 0)
+        return rc;
 
     if (http_real_root(root, s.root) < 0) {
         fprintf(stderr, "%s: document root %s: %s\n", PROGRAM_NAME, root,
@@ -182,7 +141,7 @@ int main(int argc, char **argv)
     }
     s.children = calloc((size_t)s.max_children, sizeof *s.children);
     if (s.children == NULL || sig_setup_stop(&s.wait_mask) < 0 ||
-        sig_watch_children(&s.wait_mask) < 0) {
+        watch_children(&s.wait_mask) < 0) {
         fprintf(stderr, "%s: start-up: %s\n", PROGRAM_NAME, strerror(errno));
         return 1;
     }
@@ -192,6 +151,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", PROGRAM_NAME, why);
         return 1;
     }
+    /* net_listen() returns the socket non-blocking, as chapter 1's open_listener()
+     * does: a client can give up between pselect() saying "a newcomer" and our
+     * accept(), and on BSD and macOS a blocking accept() would then sleep until the
+     * next client, deaf to Ctrl-C (the stop signals get through only in pselect). */
     char url[NET_ADDRSTRLEN + 16];
     if (net_listen_url(s.listen_fd, "http", url, sizeof url) < 0) {
         fprintf(stderr, "%s: getsockname: %s\n", PROGRAM_NAME, strerror(errno));
@@ -223,11 +186,106 @@ int main(int argc, char **argv)
     return 0;
 }
 
+/* Returns -1 to go on, or the exit status for main(). */
+static int parse_options(int argc, char **argv, struct server *s, const char **address,
+                         const char **port, const char **root)
+{
+    long number;
+    int opt;
+    while ((opt = getopt(argc, argv, "b:p:d:t:n:c:1vh")) != -1) {
+        switch (opt) {
+        case 'b':
+            *address = optarg;
+            break;
+        case 'p':
+            if (option_number(optarg, 0, 65535, &number) < 0) {
+                fprintf(stderr, "%s: -p wants a port number (0-65535)\n", PROGRAM_NAME);
+                return 2;
+            }
+            *port = optarg;
+            break;
+        case 'd':
+            *root = optarg;
+            break;
+        case 't':
+            if (option_number(optarg, 1, MAX_IDLE_SECS, &number) < 0) {
+                fprintf(stderr, "%s: -t wants seconds (1-%d)\n", PROGRAM_NAME,
+                        MAX_IDLE_SECS);
+                return 2;
+            }
+            s->idle_ms = (int)number * 1000;
+            break;
+        case 'n':
+            if (option_number(optarg, 1, MAX_REQUESTS_LIMIT, &number) < 0) {
+                fprintf(stderr, "%s: -n wants a number of requests (1-%ld)\n",
+                        PROGRAM_NAME, MAX_REQUESTS_LIMIT);
+                return 2;
+            }
+            s->max_requests = number;
+            break;
+        case 'c':
+            if (option_number(optarg, 1, MAX_CHILDREN_LIMIT, &number) < 0) {
+                fprintf(stderr, "%s: -c wants a number of connections (1-%d)\n",
+                        PROGRAM_NAME, MAX_CHILDREN_LIMIT);
+                return 2;
+            }
+            s->max_children = (int)number;
+            break;
+        case '1':
+            s->iterative = 1;
+            break;
+        case 'v':
+            s->verbose = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    return -1;
+}
+
+/* ---- Processes: one per connection ------------------------------------------------- */
+
+/* Nothing to do: catching SIGCHLD at all (its default is to be ignored) is what makes
+ * a child's end interrupt the parent's pselect(), and the accept loop reaps after
+ * every wake-up. */
+static void on_child_exit(int signo)
+{
+    (void)signo;
+}
+
+/* SIGCHLD is treated like SIGINT and SIGTERM (sig.h): blocked all the time, and let
+ * through only by wait_mask, while pselect() sleeps. So a child that ends between
+ * reap_children() and the sleep cannot be missed: its signal waits, pending, and
+ * wakes the sleep at once. */
+static int watch_children(sigset_t *wait_mask)
+{
+    struct sigaction sa;
+    sa.sa_handler = on_child_exit;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_NOCLDSTOP; /* only ends, not stops */
+    sigset_t child;
+    sigemptyset(&child);
+    sigaddset(&child, SIGCHLD);
+    if (sigaction(SIGCHLD, &sa, NULL) < 0 || sigprocmask(SIG_BLOCK, &child, NULL) < 0)
+        return -1;
+    sigdelset(wait_mask, SIGCHLD);
+    return 0;
+}
+
 static void accept_one(struct server *s)
 {
     int fd = net_accept(s->listen_fd);
     if (fd < 0) {
-        if (errno != EAGAIN)
+        if (errno != EAGAIN && errno != EWOULDBLOCK) /* EAGAIN: nobody after all */
             fprintf(stderr, "%s: accept: %s\n", PROGRAM_NAME, strerror(errno));
         return;
     }
@@ -255,7 +313,8 @@ static void start_worker(struct server *s, int fd)
     }
     if (pid == 0) {
         close(s->listen_fd); /* the child never accepts */
-        sig_reset_for_child();
+        if (sig_reset_for_child() < 0)
+            _exit(1); /* it could not be stopped by a signal: do not serve */
         serve_connection(s, fd);
         _exit(0);
     }
@@ -296,37 +355,61 @@ static void refuse_busy(struct server *s, int fd)
     close(fd);
 }
 
-/* Collect the exit status of every child that has ended: until then each one is a
- * zombie, holding a process-table entry. */
-static void reap_children(struct server *s)
+static void forget_child(struct server *s, pid_t pid)
 {
-    pid_t pid;
-    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
-        for (int i = 0; i < s->max_children; i++) {
-            if (s->children[i] == pid) {
-                s->children[i] = 0;
-                s->child_count--;
-                break;
-            }
+    for (int i = 0; i < s->max_children; i++) {
+        if (s->children[i] == pid) {
+            s->children[i] = 0;
+            s->child_count--;
+            return;
         }
     }
 }
 
-/* Shutting down: end every child, and wait for each so none is left behind. */
-static void stop_children(struct server *s)
+/* Collect the exit status of every child that has ended: until then each one is a
+ * zombie, holding a process-table entry. A loop, because signals do not queue: three
+ * children that end together may raise one SIGCHLD. */
+static void reap_children(struct server *s)
+{
+    pid_t pid;
+    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+        forget_child(s, pid);
+}
+
+static void signal_children(struct server *s, int signo)
 {
     for (int i = 0; i < s->max_children; i++)
         if (s->children[i] > 0)
-            kill(s->children[i], SIGTERM);
-    for (int i = 0; i < s->max_children; i++) {
-        if (s->children[i] > 0) {
-            while (waitpid(s->children[i], NULL, 0) < 0 && errno == EINTR)
-                ;
-            s->children[i] = 0;
-        }
-    }
-    s->child_count = 0;
+            kill(s->children[i], signo);
 }
+
+/* Shutting down: end every child and reap it, so none is left behind. A worker's
+ * SIGTERM has its default action (sig_reset_for_child), death at once, whatever it
+ * was doing; we sleep until their SIGCHLDs say they are gone. Whoever is still there
+ * after STOP_GRACE_MS gets SIGKILL, so stopping never waits long on a child. */
+static void stop_children(struct server *s)
+{
+    signal_children(s, SIGTERM);
+    long long deadline = io_now_ms() + STOP_GRACE_MS;
+    reap_children(s);
+    while (s->child_count > 0 && io_ms_until(deadline) > 0) {
+        int ms = io_ms_until(deadline);
+        struct timespec pause = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        pselect(0, NULL, NULL, NULL, &pause, &s->wait_mask); /* until SIGCHLD */
+        reap_children(s);
+    }
+    if (s->child_count > 0)
+        signal_children(s, SIGKILL);
+    while (s->child_count > 0) {
+        pid_t pid = waitpid(-1, NULL, 0);
+        if (pid > 0)
+            forget_child(s, pid);
+        else if (errno != EINTR)
+            break; /* ECHILD: none left after all */
+    }
+}
+
+/* ---- One connection, many requests ------------------------------------------------ */
 
 /* One connection, many requests: the heart of this chapter. */
 static void serve_connection(struct server *s, int fd)
@@ -339,9 +422,10 @@ static void serve_connection(struct server *s, int fd)
     c.request.complete = 1; /* no request yet, so nothing of one left unread */
     if (net_peer_address(fd, c.client, sizeof c.client) < 0)
         snprintf(c.client, sizeof c.client, "-");
-    /* Responses leave in as few writes as possible; TCP_NODELAY makes sure the last,
-     * small piece of one is not held back by Nagle's algorithm waiting for an ACK
-     * that the client delays (book/02-keep-alive.md explains the 40 ms stall). */
+    /* Responses leave in one write each; TCP_NODELAY makes sure that when one takes
+     * several (a large file), its last, small piece is not held back by Nagle's
+     * algorithm while the client delays its ACK (book/02-keep-alive.md, "One write
+     * per response"). */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (net_set_nonblocking(fd, 1) < 0) {
@@ -351,7 +435,8 @@ static void serve_connection(struct server *s, int fd)
     io_reader_init(&c.reader, fd);
     c.reader.trace = s->verbose ? log_wire : NULL;
 
-    while (serve_one_request(s, &c))
+    /* (sig_stop_requested: the iterative server, stopped while it serves us.) */
+    while (!sig_stop_requested && serve_one_request(s, &c))
         ;
 
     /* Bytes may remain: a body we did not read after an error, or requests pipelined
@@ -364,29 +449,30 @@ static void serve_connection(struct server *s, int fd)
 /* Read one request and answer it. Returns 1 to keep the connection for another. */
 static int serve_one_request(struct server *s, struct connection *c)
 {
-    /* Idle: wait for the first byte of the next request, at most -t. A pipelined
+    /* 1. Idle: wait for the first byte of the next request, at most -t. A pipelined
      * request may already be in the reader; then there is nothing to wait for. */
     if (io_reader_length(&c->reader) == 0) {
         if (io_wait(c->fd, 0, s->idle_ms) <= 0)
-            return 0; /* idle too long (or an error): close without a word */
-        /* poll() said readable, so read at once (deadline -1: no second poll()). */
+            return 0; /* idle too long, an error, or Ctrl-C: close without a word */
+        /* Readable, so read at once (deadline -1: no second wait). */
         ssize_t n = io_reader_fill(&c->reader, -1);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
             return 0; /* closed or reset between requests: nobody to answer */
     }
 
+    /* 2. The head, which must arrive within -t of its first byte. */
     long long deadline = io_now_ms() + s->idle_ms;
     int status = http_read_request(&c->reader, &c->request, deadline);
     if (status == HTTP_NO_RESPONSE)
         return 0;
     c->served++;
 
+    /* 3. Every check, in the order of DESIGN.md: after the request line, version and
+     * method (http_read_request), the framing and Host, then the target and the file.
+     * Only when the status is known can we say whether the connection stays. */
     const struct http_request *req = &c->request;
-    const char *method = req->request_line.method;
-    int keep = req->complete && wants_keep_alive(req) && c->served < s->max_requests;
     long long body_length = 0;
-    int expects_continue = http_header_has_token(req, "Expect", "100-continue");
-    if (status == 0 || status_keeps_connection(status)) {
+    if (status_keeps_connection(status)) {
         /* Framing errors come after the method's (405, 501) in the order of checks,
          * but they decide whether we can find the next request at all. */
         int framing = req->complete ? check_framing(c, &body_length) : 0;
@@ -396,17 +482,29 @@ static int serve_one_request(struct server *s, struct connection *c)
                  http_header_count(req, "Host") != 1)
             status = 400; /* HTTP/1.1 requires exactly one Host header */
     }
-    if (!status_keeps_connection(status))
-        keep = 0;
+    struct http_file file = {.fd = -1};
+    char location[HTTP_LOCATION_SIZE];
+    if (status == 0) /* 400 for a bad %-escape, 414, 403, 404, 301, or the file */
+        status = http_find_file(s->root, req->request_line.target, &file, location,
+                                sizeof location);
+    int keep = req->complete && wants_keep_alive(req) && c->served < s->max_requests &&
+               status_keeps_connection(status);
+
+    /* 4. The body, if any: thrown away, so that the next request starts where it
+     * should; not even read when we close anyway. */
+    int expects_continue = http_header_has_token(req, "Expect", "100-continue");
     if (!keep && body_length > 0) {
         c->body_skipped = 1; /* closing anyway: no need to read it */
     } else if (body_length > 0 && expects_continue) {
         keep = 0; /* the client waits for a go-ahead we do not give: answer, then close */
         c->body_skipped = 1;
     } else if (body_length > 0 && discard_body(c, body_length, deadline) < 0) {
+        if (file.fd >= 0)
+            close(file.fd);
         return 0; /* the body never came: nothing to answer */
     }
 
+    /* 5. The answer, which says whether it is the last one on this connection. */
     c->reply = (struct http_reply){
         .fd = c->fd,
         .version = "HTTP/1.1",
@@ -415,14 +513,17 @@ static int serve_one_request(struct server *s, struct connection *c)
         .connection = !keep                          ? "close"
                       : req->request_line.minor == 0 ? "keep-alive"
                                                      : NULL,
-        .head_only = method != NULL && strcmp(method, "HEAD") == 0,
+        .head_only = req->request_line.method != NULL &&
+                     strcmp(req->request_line.method, "HEAD") == 0,
         .timeout_ms = s->idle_ms,
         .trace = c->reader.trace,
     };
     if (status == 0)
-        respond(s, c);
+        send_file(c, &file);
     else
-        send_status(c, status, NULL);
+        send_status(c, status, status == 301 ? location : NULL);
+    if (file.fd >= 0)
+        close(file.fd);
     log_access(c->client, time(NULL), req->line, c->reply.status, c->reply.body_bytes);
     return keep && !c->broken;
 }
@@ -507,36 +608,31 @@ static int status_keeps_connection(int status)
     }
 }
 
-/* A valid GET or HEAD: as in chapter 1, plus 304 Not Modified. */
-static void respond(struct server *s, struct connection *c)
+/* A file found for GET or HEAD: 200 and its bytes, or 304 Not Modified. */
+static void send_file(struct connection *c, const struct http_file *file)
 {
-    struct http_file file;
-    char location[HTTP_LOCATION_SIZE];
-    int status = http_find_file(s->root, c->request.request_line.target, &file, location,
-                                sizeof location);
-    if (status != 0) {
-        send_status(c, status, status == 301 ? location : NULL);
-        return;
-    }
-    int failed = is_not_modified(&c->request, &file)
-                     ? http_send_not_modified(&c->reply, &file)
-                     : http_send_file(&c->reply, &file);
+    int failed = is_not_modified(&c->request, file)
+                     ? http_send_not_modified(&c->reply, file)
+                     : http_send_file(&c->reply, file);
     if (failed < 0) {
         report_send_failure(c);
         c->broken = 1; /* the client cannot know where this response ends */
     }
-    close(file.fd);
 }
 
 /* If-Modified-Since: the client has a copy from that date. If the file is not newer,
- * a 304 saves sending it again. A date we cannot parse, or one in the future (the
- * client's clock is wrong), is ignored (RFC 9110 §13.1.3; RFC 2616 §14.25 on dates in
- * the future). */
+ * a 304 saves sending it again. Ignored (RFC 9110 §13.1.3): a date we cannot parse,
+ * which includes the two obsolete formats that a conforming server would accept
+ * (RFC 9110 §5.6.7; ignoring them costs only a full 200), and any If-Modified-Since
+ * beside an If-None-Match, which takes precedence and which no entity tag of ours
+ * can match. Also a date in the future: the client's clock is wrong (RFC 2616
+ * §14.25 called it invalid). */
 static int is_not_modified(const struct http_request *req, const struct http_file *file)
 {
     const char *since = http_header_value(req, "If-Modified-Since");
     time_t date;
-    if (since == NULL || http_parse_date(since, &date) < 0 || date > time(NULL))
+    if (since == NULL || http_header_value(req, "If-None-Match") != NULL ||
+        http_parse_date(since, &date) < 0 || date > time(NULL))
         return 0;
     return file->modified <= date;
 }
@@ -551,6 +647,8 @@ static void send_status(struct connection *c, int status, const char *location)
 
 static void report_send_failure(struct connection *c)
 {
-    fprintf(stderr, "%s: %s: sending failed: %s\n", PROGRAM_NAME, c->client,
-            errno == ETIMEDOUT ? "client stopped reading" : strerror(errno));
+    const char *why = sig_stop_requested   ? "the server is stopping"
+                      : errno == ETIMEDOUT ? "client stopped reading"
+                                           : strerror(errno);
+    fprintf(stderr, "%s: %s: sending failed: %s\n", PROGRAM_NAME, c->client, why);
 }

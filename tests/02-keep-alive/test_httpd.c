@@ -1000,6 +1000,22 @@ START_TEST(not_modified_for_head)
 }
 END_TEST
 
+/* If-None-Match takes precedence over If-Modified-Since (RFC 9110 §13.1.3), and no
+ * entity tag can match a server that sends none: the file, not a 304. */
+START_TEST(if_none_match_overrides_date)
+{
+    struct conn *c = open_conn(0);
+    struct response r;
+    ask(c,
+        get("/file.txt",
+            "If-None-Match: \"abc\"\r\nIf-Modified-Since: " FILE_MTIME_TEXT "\r\n"),
+        &r);
+    expect_body(&r, FILE_TXT);
+    get_kept(c, "/file.txt", FILE_TXT);
+    close_conn(c);
+}
+END_TEST
+
 /* ---- Errors: which close, which keep -------------------------------------------------
  */
 
@@ -1049,6 +1065,52 @@ START_TEST(errors_that_close)
     struct response r;
     get_kept(c, "/file.txt", FILE_TXT);
     ask(c, e->request != NULL ? e->request : long_request(e->status), &r);
+    ck_assert_msg(r.status == e->status, "%s: expected %d, got \"%s\"", e->name,
+                  e->status, show(r.text, r.head_length));
+    expect_connection_close(&r);
+    expect_eof(c);
+    close_conn(c);
+}
+END_TEST
+
+/* Errors found in the target, after the head was read in full: each closes the
+ * connection like any other 400 or 414, even with a good request right behind it on
+ * the same connection (pipelined), which must not be answered. */
+struct target_error {
+    const char *name;
+    int status;
+    const char *request_line; /* NULL: a path too long to write here */
+};
+
+static const struct target_error target_errors[] = {
+    {"bad %-escape", 400, "GET /index%zz.html HTTP/1.1"},
+    {"bad %-escape, HEAD", 400, "HEAD /index%zz.html HTTP/1.1"},
+    {"%00 in the path", 400, "GET /file%00.txt HTTP/1.1"},
+    {"truncated %-escape", 400, "GET /file.txt%4 HTTP/1.1"},
+    {"asterisk-form", 400, "GET * HTTP/1.1"},
+    {"no leading slash", 400, "GET file.txt HTTP/1.1"},
+    {"authority-form", 400, "GET test:80 HTTP/1.1"},
+    {"decoded path too long", 414, NULL},
+};
+
+START_TEST(target_errors_close)
+{
+    const struct target_error *e = &target_errors[_i];
+    static char request[8192];
+    if (e->request_line != NULL) {
+        snprintf(request, sizeof request, "%s\r\nHost: test\r\n\r\n", e->request_line);
+    } else { /* 5,000 bytes of path: a legal request line, a path over PATH_MAX */
+        size_t used = (size_t)sprintf(request, "GET /");
+        memset(request + used, 'a', 5000);
+        strcpy(request + used + 5000, " HTTP/1.1\r\nHost: test\r\n\r\n");
+    }
+    size_t length = strlen(request);
+    snprintf(request + length, sizeof request - length, "%s", get("/file.txt", NULL));
+    struct conn *c = open_conn(0);
+    struct response r;
+    get_kept(c, "/file.txt", FILE_TXT);
+    say(c, request); /* the bad request and a good one, in one write */
+    read_response(c, &r, strncmp(request, "HEAD ", 5) == 0);
     ck_assert_msg(r.status == e->status, "%s: expected %d, got \"%s\"", e->name,
                   e->status, show(r.text, r.head_length));
     expect_connection_close(&r);
@@ -1429,11 +1491,88 @@ START_TEST(stop_signal_with_idle_client)
 }
 END_TEST
 
+/* A signal ends the server within 1 s whatever its clients are doing (DESIGN.md
+ * §3): one client has sent half a request, one asked for a large file and never
+ * reads it (so the socket buffers fill and the server's write waits), one idles on a
+ * kept connection. Each in both modes: the forking server, whose parent ends its
+ * children, and the iterative one (-1), which is itself busy with the client. -t is
+ * long, so no timeout can be what ends the connection. */
+enum busy_client { HALF_REQUEST, STALLED_READER, IDLE_KEPT };
+
+struct stop_case {
+    const char *name;
+    int iterative;
+    enum busy_client client;
+    int signo;
+};
+
+static const struct stop_case stop_cases[] = {
+    {"half a request", 0, HALF_REQUEST, SIGTERM},
+    {"stalled reader", 0, STALLED_READER, SIGTERM},
+    {"idle kept connection", 0, IDLE_KEPT, SIGTERM},
+    {"-1, half a request", 1, HALF_REQUEST, SIGTERM},
+    {"-1, stalled reader", 1, STALLED_READER, SIGTERM},
+    {"-1, idle kept connection", 1, IDLE_KEPT, SIGTERM},
+    {"-1, stalled reader, SIGINT", 1, STALLED_READER, SIGINT},
+    {"stalled reader, SIGINT", 0, STALLED_READER, SIGINT},
+};
+
+#define LARGE_FILE_BYTES (16 * MIB) /* far more than the socket buffers hold */
+
+/* Keep the client's receive buffer small, so that the server's side fills fast. */
+static struct conn *open_small_window_conn(int slot)
+{
+    struct conn *c = &conns[slot];
+    c->used = 0;
+    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert(c->fd >= 0);
+    int size = 16 * 1024;
+    ck_assert(setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) == 0);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((unsigned short)server.port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_msg(connect(c->fd, (struct sockaddr *)&sin, sizeof sin) == 0,
+                  "connect to httpd: %s", strerror(errno));
+    return c;
+}
+
+START_TEST(stop_within_1s_while_busy)
+{
+    const struct stop_case *k = &stop_cases[_i];
+    if (k->client == STALLED_READER) {
+        char *large = malloc(LARGE_FILE_BYTES);
+        ck_assert(large != NULL);
+        memset(large, 'x', LARGE_FILE_BYTES);
+        write_file(root, "large.bin", large, LARGE_FILE_BYTES);
+        free(large);
+    }
+    start_httpd(k->iterative ? (char *[]){"-1", "-t", "60", NULL}
+                             : (char *[]){"-t", "60", NULL});
+    struct conn *c;
+    if (k->client == HALF_REQUEST) {
+        c = open_conn(0);
+        say(c, "GET /file.txt HTTP/1.1\r\nHost: te");
+    } else if (k->client == STALLED_READER) {
+        c = open_small_window_conn(0);
+        say(c, get("/large.bin", NULL));
+        wait_readable(c, "the start of the large response"); /* and never read it */
+    } else {
+        c = open_conn(0);
+        get_kept(c, "/file.txt", FILE_TXT);
+    }
+    server_stop_within(&server, k->signo, 1000, k->name);
+    close_conn(c);
+}
+END_TEST
+
 /* ---- Command line ------------------------------------------------------------------ */
 
 static char *const bad_options[][4] = {
-    {"-Z", NULL},      {"-n", "0", NULL},  {"-c", "0", NULL},  {"-t", "0", NULL},
-    {"-n", "x", NULL}, {"-c", "-1", NULL}, {"-t", "5s", NULL}, {"extra", NULL},
+    {"-Z", NULL},          {"-n", "0", NULL},    {"-c", "0", NULL},  {"-t", "0", NULL},
+    {"-n", "x", NULL},     {"-c", "-1", NULL},   {"-t", "5s", NULL}, {"extra", NULL},
+    {"-p", "70000", NULL}, {"-p", "http", NULL},
 };
 
 /* A bad flag or value: usage on stderr, exit 2, and no server. */
@@ -1541,10 +1680,12 @@ Suite *httpd_suite(void)
     tcase_add_test(tc, modified_for_older_date);
     tcase_add_loop_test(tc, ignored_dates_get_200, 0, (int)COUNT(ignored_dates));
     tcase_add_test(tc, not_modified_for_head);
+    tcase_add_test(tc, if_none_match_overrides_date);
     suite_add_tcase(s, tc);
 
     tc = served_tcase("errors", 10);
     tcase_add_loop_test(tc, errors_that_close, 0, (int)COUNT(closing_errors));
+    tcase_add_loop_test(tc, target_errors_close, 0, (int)COUNT(target_errors));
     tcase_add_loop_test(tc, errors_that_keep, 0, (int)COUNT(keeping_errors));
     tcase_add_loop_test(tc, content_length_is_exact, 0, (int)COUNT(framed_requests));
     suite_add_tcase(s, tc);
@@ -1566,6 +1707,7 @@ Suite *httpd_suite(void)
 
     tc = unserved_tcase("signals", 30);
     tcase_add_loop_test(tc, stop_signal_with_idle_client, 0, (int)COUNT(stop_signals));
+    tcase_add_loop_test(tc, stop_within_1s_while_busy, 0, (int)COUNT(stop_cases));
     suite_add_tcase(s, tc);
 
     tc = unserved_tcase("command line", 10);

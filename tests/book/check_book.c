@@ -246,7 +246,9 @@ START_TEST(chapters_quote_their_own_code)
         int own_count = 0;
         for (size_t i = 0; i < book.count; i++) {
             char source[256];
-            if (sscanf(book.lines[i], "```c %255s", source) != 1)
+            /* "```c path": the space is checked too, or "```console" would count. */
+            if (strncmp(book.lines[i], "```c ", 5) != 0 ||
+                sscanf(book.lines[i] + 5, "%255s", source) != 1)
                 continue;
             total++;
             own_count += strncmp(source, own, strlen(own)) == 0;

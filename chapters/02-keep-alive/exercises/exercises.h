@@ -75,8 +75,8 @@ long find_request_end(const char *buf, size_t length);
 /* Exercise 2.4: parse_http_date() in exercises/parse_http_date.c
  * Read: book/02-keep-alive.md, section "304 Not Modified"
  *
- * If-Modified-Since carries a date in the one format HTTP senders must use, the
- * IMF-fixdate of RFC 9110 §5.6.7, exactly 29 characters:
+ * If-Modified-Since carries a date, which senders must write as the IMF-fixdate of
+ * RFC 9110 §5.6.7, exactly 29 characters:
  *   "Sun, 06 Nov 1994 08:49:37 GMT"
  * day name (Mon Tue Wed Thu Fri Sat Sun), comma, space, two-digit day, space, month
  * name (Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec), space, four-digit year,
@@ -86,8 +86,12 @@ long find_request_end(const char *buf, size_t length);
  * the days of the years and months before the date, leap days included (a year is
  * a leap year if divisible by 4, except centuries, except those divisible by 400:
  * 2000 and 2024 are, 1900, 2023 and 2100 are not).
- * Return -1 for anything else: another format (RFC 850 "Sunday, 06-Nov-94 08:49:37
- * GMT", asctime "Sun Nov  6 08:49:37 1994"), a zone other than GMT, extra or missing
+ * Like the chapter's server, this function accepts only the IMF-fixdate. That is a
+ * simplification, not what HTTP asks: RFC 9110 §5.6.7 says a recipient MUST also
+ * accept two obsolete formats (RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and asctime
+ * "Sun Nov  6 08:49:37 1994"), and a conforming server does. Leaving them out is
+ * safe for If-Modified-Since (the client gets a full 200 instead of a 304), so here
+ * they return -1, as does anything else: a zone other than GMT, extra or missing
  * characters, a year before 1970, an impossible date (day 00, 31 Apr, 29 Feb 2023),
  * an hour over 23, a minute over 59, a second over 60 (60 is a leap second), or a
  * day name that is not the weekday of that date (1970-01-01 was a Thursday).
