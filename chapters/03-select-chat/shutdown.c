@@ -9,9 +9,9 @@
  * Nothing here waits longer than that. The select() below has a deadline, and the
  * waits of common/io.c give up at once now that a stop signal has come: with -B,
  * io_write_all() writes what the socket takes and drops a client that cannot take
- * the rest; io_linger() in close_client() sends the FIN and reads nothing more. (So a
- * client whose last input we never read gets a reset instead of an ordinary end:
- * the price of not waiting.)
+ * the rest; io_linger() in close_client() sends the FIN and reads away only what has
+ * already arrived, without waiting, so that unread input does not turn our end into
+ * a reset.
  */
 #include "chatd.h"
 
