@@ -34,7 +34,8 @@ ssize_t io_write_all(int fd, const void *buf, size_t len, int timeout_ms);
 
 /* Before closing a socket that may hold unread bytes from the peer: send our end of
  * the stream (shutdown), then read and discard what still arrives, for at most
- * timeout_ms or max_bytes, until the peer closes too. The caller then close()s. */
+ * timeout_ms or max_bytes, until the peer closes too (once a stop signal has come,
+ * only what has already arrived, without waiting). The caller then close()s. */
 void io_linger(int fd, int timeout_ms, size_t max_bytes);
 
 /* The buffered reader: bytes read from a descriptor and not yet consumed. Bytes

@@ -18,6 +18,8 @@
  * Exit status: 0 when the server closes the connection, 1 when it cannot be reached
  * or the connection fails, 2 for a bad command line.
  */
+#include "commands.h"
+
 #include "io.h"
 #include "log.h"
 #include "net.h"
@@ -31,11 +33,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define PROGRAM_NAME    "chat"
-#define DEFAULT_HOST    "127.0.0.1"
-#define DEFAULT_PORT    "8003"
-#define NICK_MAX_LENGTH 16
-#define BUFFER_SIZE     4096
+#define PROGRAM_NAME "chat"
+#define DEFAULT_HOST "127.0.0.1"
+#define DEFAULT_PORT "8003"
+#define BUFFER_SIZE  4096
 
 struct chat {
     int fd;          /* the connection, non-blocking */
@@ -152,18 +153,24 @@ static int converse(struct chat *c)
     }
 }
 
-int main(int argc, char **argv)
+/* Returns -1 to go on, or the exit status for main(). */
+static int parse_options(int argc, char **argv, struct chat *c, const char **nick,
+                         const char **host, const char **port)
 {
-    struct chat c = {.fd = -1, .stdin_open = 1};
-    const char *nick = NULL;
+    long number;
     int opt;
     while ((opt = getopt(argc, argv, "n:vh")) != -1) {
         switch (opt) {
         case 'n':
-            nick = optarg;
+            if (!nick_is_valid(optarg, strlen(optarg))) {
+                fprintf(stderr, "%s: -n wants a nickname: 1-%d of A-Z a-z 0-9 _ -\n",
+                        PROGRAM_NAME, NICK_MAX_BYTES);
+                return 2;
+            }
+            *nick = optarg;
             break;
         case 'v':
-            c.verbose = 1;
+            c->verbose = 1;
             break;
         case 'h':
             usage(stdout);
@@ -173,14 +180,31 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    long number;
-    if (argc - optind > 2 || (nick != NULL && strlen(nick) > NICK_MAX_LENGTH) ||
-        (argc - optind == 2 && option_number(argv[optind + 1], 1, 65535, &number) < 0)) {
+    if (argc - optind > 2) {
         usage(stderr);
         return 2;
     }
-    const char *host = argc - optind >= 1 ? argv[optind] : DEFAULT_HOST;
-    const char *port = argc - optind == 2 ? argv[optind + 1] : DEFAULT_PORT;
+    if (argc - optind >= 1)
+        *host = argv[optind];
+    if (argc - optind == 2) {
+        if (option_number(argv[optind + 1], 1, 65535, &number) < 0) {
+            fprintf(stderr, "%s: PORT wants a port number (1-65535)\n", PROGRAM_NAME);
+            return 2;
+        }
+        *port = argv[optind + 1];
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct chat c = {.fd = -1, .stdin_open = 1};
+    const char *nick = NULL;
+    const char *host = DEFAULT_HOST;
+    const char *port = DEFAULT_PORT;
+    int rc = parse_options(argc, argv, &c, &nick, &host, &port);
+    if (rc >= 0)
+        return rc;
     signal(SIGPIPE, SIG_IGN); /* a server that vanished: EPIPE, not death */
 
     char why[256];
@@ -199,7 +223,7 @@ int main(int argc, char **argv)
         c.to_end = (size_t)n;
     }
 
-    int rc = converse(&c);
+    rc = converse(&c);
     if (rc < 0)
         fprintf(stderr, "%s: connection to %s port %s: %s\n", PROGRAM_NAME, host, port,
                 strerror(errno));

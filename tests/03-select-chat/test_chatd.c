@@ -4,7 +4,8 @@
  * DESIGN.md §3.3 and asserts on the exact lines that come back. Nothing sleeps to
  * synchronise: a test waits for the line it expects (with a time limit), and proves
  * that a line did NOT come by asking something else afterwards and seeing that
- * answer arrive first. Only the tick and the frozen room are about time itself.
+ * answer arrive first. Only the tick, the frozen room and the stopping tests (a
+ * signal must end chatd within a second) are about time itself.
  */
 #include "suites.h"
 
@@ -923,6 +924,180 @@ START_TEST(sigterm_says_goodbye)
 }
 END_TEST
 
+/* ---- Stopping: a signal ends chatd within 1 s, whatever its clients are doing ------ */
+
+#define STOP_LIMIT_MS 1000 /* the contract (server_stop_within stretches it) */
+
+/* After the server has gone: p's next line is "* server shutting down" (with
+ * lines_before set, other lines may come first: a flood still arriving), then the
+ * end of the connection. */
+static void expect_goodbye(struct peer *p, int lines_before)
+{
+    char line[4096];
+    int eof;
+    for (;;) {
+        ssize_t n = read_line(p, line, sizeof line, line_wait_ms(), &eof);
+        ck_assert_msg(n >= 0, "expected \"* server shutting down\", got %s",
+                      eof ? "end of connection" : "nothing (timed out)");
+        if (strcmp(line, "* server shutting down") == 0)
+            break;
+        ck_assert_msg(lines_before, "expected \"* server shutting down\", got \"%.80s\"",
+                      line);
+    }
+    expect_closed(p);
+}
+
+START_TEST(stops_at_once_with_half_a_line_sent)
+{
+    start();
+    struct peer *p[2];
+    room(p, 2);
+    say(p[0], "a whole line\nhalf a li");
+    expect_line(p[1], "guest1: a whole line"); /* the server has read the half line */
+    server_stop_within(&server, SIGTERM, STOP_LIMIT_MS, "chatd holding half a line");
+    expect_goodbye(p[0], 0);
+    expect_goodbye(p[1], 0);
+    leave_room(p, 2);
+}
+END_TEST
+
+/* Bytes the kernel holds for the loopback connection from local_port to remote_port:
+ * written and not yet acknowledged (its send queue), or arrived and not yet read
+ * (receive). From Linux's /proc/net/tcp; -1 where there is no such file. */
+static long tcp_queue(int local_port, int remote_port, int receive)
+{
+    FILE *f = fopen("/proc/net/tcp", "r");
+    if (f == NULL)
+        return -1;
+    char line[512];
+    long bytes = -1;
+    while (bytes < 0 && fgets(line, sizeof line, f) != NULL) {
+        unsigned local, remote;
+        unsigned long tx, rx;
+        if (sscanf(line, " %*d: %*x:%x %*x:%x %*x %lx:%lx", &local, &remote, &tx, &rx) ==
+                4 &&
+            (int)local == local_port && (int)remote == remote_port)
+            bytes = (long)(receive ? rx : tx);
+    }
+    fclose(f);
+    return bytes;
+}
+
+static int local_port(int fd)
+{
+    struct sockaddr_in sin;
+    socklen_t length = sizeof sin;
+    ck_assert(getsockname(fd, (struct sockaddr *)&sin, &length) == 0);
+    return ntohs(sin.sin_port);
+}
+
+/* Read until the end of the stream (or a reset); returns the bytes read. */
+static long long drain(int fd)
+{
+    static char sink[64 * 1024];
+    long long total = 0;
+    for (;;) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int ready = poll(&pfd, 1, line_wait_ms());
+        ck_assert_msg(ready != 0, "the stream did not end");
+        if (ready < 0 && errno == EINTR)
+            continue;
+        ssize_t n = read(fd, sink, sizeof sink);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return total;
+        total += n;
+    }
+}
+
+/* At least this much held in chatd's queue for the stalled client: with one more
+ * batch of 16 lines it stays under QUEUE_CAPACITY (64 KiB), so it is never dropped. */
+#define QUEUED_WANTED (40 * 1024)
+
+START_TEST(stops_at_once_with_a_stalled_reader_and_its_queue_full)
+{
+    start();
+    struct peer *stalled = stalled_client(server.port); /* guest1, never reads */
+    struct peer *reader = join(server.port, NULL);
+    struct peer *flooder = join(server.port, NULL);
+    expect_line(reader, "* guest3 joined");
+    int stalled_port = local_port(stalled->fd);
+
+    /* Every line the flooder sends reaches the reader and the stalled client. The
+     * reader's copy says the server has handled it, so we know to the byte what was
+     * delivered to the stalled one: what is not in the kernel's buffers (the server's
+     * send queue, the stalled client's receive queue) is in chatd's output queue. */
+    char line[FLOOD_LINE], want[FLOOD_LINE + 16];
+    memset(line, 'x', sizeof line);
+    line[FLOOD_LINE - 1] = '\n';
+    snprintf(want, sizeof want, "guest3: %.*s", FLOOD_LINE - 1, line);
+    long long delivered =
+        (long long)strlen("* welcome to chatd, you are guest1; /help for "
+                          "commands\n* guest2 joined\n* guest3 joined\n");
+    long long queued = 0;
+    while (queued < QUEUED_WANTED) {
+        ck_assert_msg(delivered < FLOOD_LIMIT, "chatd's queue never filled");
+        for (int i = 0; i < 16; i++)
+            send_bytes(flooder, line, sizeof line);
+        for (int i = 0; i < 16; i++)
+            expect_line(reader, want);
+        delivered += 16 * (long long)strlen(want) + 16;
+        long in_send_queue = tcp_queue(server.port, stalled_port, 0);
+        long in_receive_queue = tcp_queue(stalled_port, server.port, 1);
+        if (in_send_queue < 0 || in_receive_queue < 0)
+            break; /* no /proc/net/tcp: we cannot look; only the stop is tested */
+        queued = delivered - in_send_queue - in_receive_queue;
+    }
+    /* guest1 is full but still in the room: its queue held, nobody dropped it. */
+    expect_nothing_before_who(reader, "* online: guest1, guest2, guest3");
+
+    server_stop_within(&server, SIGTERM, STOP_LIMIT_MS,
+                       "chatd with a stalled reader's queue full");
+    expect_goodbye(reader, 0);
+    expect_goodbye(flooder, 0);
+    /* The stalled client finds the end of its stream after what the kernel held
+     * (and whatever of its queue the kernel took during the shutdown flush). */
+    drain(stalled->fd);
+    peer_close(stalled);
+    peer_close(reader);
+    peer_close(flooder);
+}
+END_TEST
+
+/* With -B, the server is stuck in a send to guest1 and nobody is served. */
+static void stop_the_frozen_room(int signo, const char *name)
+{
+    const char *extra[] = {"-B", NULL};
+    start_chatd(&server, extra);
+    struct flood f;
+    struct peer *stalled;
+    slow_client_room(&f, &stalled);
+    int finished = pump(&f, FLOOD_LIMIT / FLOOD_LINE, all_received, FREEZE_MS);
+    ck_assert_msg(!finished && f.received < f.sent, "the room never froze (%ld lines)",
+                  f.sent);
+
+    server_stop_within(&server, signo, STOP_LIMIT_MS, name);
+    /* The send to guest1 was given up; the reader gets what the server still had for
+     * it ("* guest1 left" among them), the goodbye, and the end. */
+    expect_goodbye(f.reader, 1);
+    peer_close(stalled);
+    peer_close(f.reader);
+    peer_close(f.flooder);
+}
+
+START_TEST(with_blocking_sends_sigterm_ends_a_frozen_room)
+{
+    stop_the_frozen_room(SIGTERM, "chatd -B stuck in a send");
+}
+END_TEST
+
+START_TEST(with_blocking_sends_ctrl_c_ends_a_frozen_room)
+{
+    stop_the_frozen_room(SIGINT, "chatd -B stuck in a send, on SIGINT");
+}
+END_TEST
+
 /* ---- The command line ------------------------------------------------------------- */
 
 static int run_chatd(const char *const args[], char *err, size_t err_size)
@@ -1034,6 +1209,13 @@ Suite *chatd_suite(void)
     tc = tcase("robustness", 30);
     tcase_add_test(tc, a_thousand_connections_leak_no_descriptor);
     tcase_add_test(tc, sigterm_says_goodbye);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("stopping", 30);
+    tcase_add_test(tc, stops_at_once_with_half_a_line_sent);
+    tcase_add_test(tc, stops_at_once_with_a_stalled_reader_and_its_queue_full);
+    tcase_add_test(tc, with_blocking_sends_sigterm_ends_a_frozen_room);
+    tcase_add_test(tc, with_blocking_sends_ctrl_c_ends_a_frozen_room);
     suite_add_tcase(s, tc);
 
     tc = tcase("command line", 10);

@@ -10,6 +10,10 @@
  * and must appear in that file verbatim: its lines, consecutive and in order. A line
  * holding only "..." skips any number of lines of the file, so an excerpt can show a
  * function's start and end. A failure names the book file and line of the fence.
+ * A ```diff fence whose "--- PATH" and "+++ PATH" labels name files (anything after
+ * the path is a note) is checked too: its removed and context lines must be lines of
+ * the first file, its added and context lines lines of the second.
+ *
  * Also checked: every chapter folder has its book file, and the introduction exists;
  * each chapter reads in one sitting (its main path, up to a final "## Going further",
  * is at most MAX_MAIN_PATH_WORDS words, counted as wc -w counts them); and at least
@@ -136,6 +140,48 @@ static size_t book_files(char names[][256])
     return count;
 }
 
+/* Is line a line of the file at path (relative to the project)? -1 if no such file. */
+static int file_has_line(const char *path, const char *line)
+{
+    static struct text src;
+    char full[512];
+    snprintf(full, sizeof full, "%s/%s", PROJECT_ROOT, path);
+    if (load(full, &src) < 0)
+        return -1;
+    int found = 0;
+    for (size_t i = 0; i < src.count && !found; i++)
+        found = strcmp(src.lines[i], line) == 0;
+    unload(&src);
+    return found;
+}
+
+/* Check a diff excerpt, lines [0, count) after its fence. Returns NULL or why not. */
+static const char *check_diff(char **lines, size_t count, char *why, size_t why_size)
+{
+    char old_path[256] = "";
+    char new_path[256] = "";
+    for (size_t i = 0; i < count; i++) {
+        const char *line = lines[i];
+        if (sscanf(line, "--- %255s", old_path) == 1 ||
+            sscanf(line, "+++ %255s", new_path) == 1 || strncmp(line, "@@", 2) == 0)
+            continue;
+        if (old_path[0] == '\0' || new_path[0] == '\0') {
+            snprintf(why, why_size, "diff without --- and +++ file labels");
+            return why;
+        }
+        int in_old = line[0] != '+';
+        int in_new = line[0] != '-';
+        const char *text = line[0] == '\0' ? line : line + 1;
+        if ((in_old && file_has_line(old_path, text) != 1) ||
+            (in_new && file_has_line(new_path, text) != 1)) {
+            snprintf(why, why_size, "diff line \"%.60s\" is not in %s", line,
+                     in_old && file_has_line(old_path, text) != 1 ? old_path : new_path);
+            return why;
+        }
+    }
+    return NULL;
+}
+
 START_TEST(every_excerpt_matches_its_source)
 {
     static char names[MAX_FILES][256];
@@ -152,14 +198,19 @@ START_TEST(every_excerpt_matches_its_source)
         for (size_t i = 0; i < book.count; i++) {
             char source[256];
             /* An opening fence with a path: ```c chapters/01-http-close/httpd.c */
-            if (sscanf(book.lines[i], "```%*[a-z] %255s", source) != 1)
+            int is_diff = strcmp(book.lines[i], "```diff") == 0;
+            if (!is_diff && sscanf(book.lines[i], "```%*[a-z] %255s", source) != 1)
                 continue;
             size_t end = i + 1;
             while (end < book.count && strncmp(book.lines[end], "```", 3) != 0)
                 end++;
             char why[512];
             excerpts++;
-            if (check_excerpt(source, book.lines + i + 1, end - i - 1, why, sizeof why)) {
+            const char *wrong =
+                is_diff ? check_diff(book.lines + i + 1, end - i - 1, why, sizeof why)
+                        : check_excerpt(source, book.lines + i + 1, end - i - 1, why,
+                                        sizeof why);
+            if (wrong != NULL) {
                 fprintf(stderr, "book/%s:%zu: excerpt %s\n", names[f], i + 1, why);
                 if (failures++ == 0)
                     snprintf(first_failure, sizeof first_failure,

@@ -5,7 +5,7 @@
  * chapters/03-select-chat/chatd.c, included below with its main() renamed:
  * read_from_client() reads from the socket the way the select() loop does, and
  * handle_input() cuts lines with find_line() (lines.c) and runs them: relayed to a
- * second client (guest2, who only listens), or commands (commands.c).
+ * second client (guest2, who only listens), or commands (room.c, parsed by commands.c).
  *
  * Properties:
  *   - the same lines whatever the cuts: both clients' output is the same when the
