@@ -32,8 +32,9 @@
 #define HTTP_MAX_HEADER_BYTES 16384    /* header lines with their endings; else 431 */
 #define HTTP_MAX_HEADERS      100      /* header lines; else 431 */
 #define HTTP_MAX_PATH         PATH_MAX /* a decoded path longer than this: 414 */
-#define HTTP_MAX_EMPTY_LINE_BYTES                                                        \
-    1024 /* of empty lines before a request line; else 400 */
+/* Empty lines before a request line are skipped (RFC 9112 §2.2), up to this many
+ * bytes of them; more is a 400. */
+#define HTTP_MAX_EMPTY_LINE_BYTES 1024
 
 /* Returned by http_read_request when there is nothing to answer: the client went
  * away, reset the connection, or sent nothing in time. Close without a response. */

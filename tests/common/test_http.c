@@ -317,6 +317,82 @@ START_TEST(header_line_malformed)
 }
 END_TEST
 
+/* ---- http_parse_head: the head judged as it arrives ------------------------------ */
+
+static const char *const heads[] = {
+    "GET /a HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\nBODY",
+    "\r\n\nHEAD /b HTTP/1.0\n\n",
+    "POST /c HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+    "get / HTTP/1.1\r\n\r\n",
+    "GET / HTTP/2.0\r\n\r\n",
+    "GET / HTTP/1.1\r\nBad Header\r\nHost: x\r\n\r\n",
+    "GARBAGE\r\n",
+    "GET /\r\n\r\n",
+};
+
+/* Fed one byte at a time, the head gets the same verdict, the same parts and the same
+ * length as when it comes whole: the parser goes on where it stopped, never reading
+ * past what it was given. */
+START_TEST(parse_head_in_pieces_same_as_whole)
+{
+    static struct http_request whole, pieces;
+    const char *text = heads[_i];
+    size_t length = strlen(text);
+    http_request_init(&whole);
+    int want = http_parse_head(&whole, text, length);
+    ck_assert_int_ne(want, HTTP_HEAD_INCOMPLETE);
+    http_request_init(&pieces);
+    int got = HTTP_HEAD_INCOMPLETE;
+    size_t given = 0;
+    while (got == HTTP_HEAD_INCOMPLETE && given < length)
+        got = http_parse_head(&pieces, text, ++given);
+    ck_assert_msg(got == want, "\"%s\": %d in pieces, %d whole", text, got, want);
+    ck_assert_uint_eq(pieces.complete, whole.complete);
+    ck_assert_str_eq(pieces.line, whole.line);
+    ck_assert_uint_eq(pieces.header_count, whole.header_count);
+    if (whole.complete)
+        ck_assert_uint_eq(pieces.head_length, whole.head_length);
+}
+END_TEST
+
+/* Nothing yet, or half a line: ask for more. */
+START_TEST(parse_head_incomplete)
+{
+    http_request_init(&request);
+    ck_assert_int_eq(http_parse_head(&request, "", 0), HTTP_HEAD_INCOMPLETE);
+    ck_assert_int_eq(http_parse_head(&request, "GET / HTTP/1.1\r\nHo", 19),
+                     HTTP_HEAD_INCOMPLETE);
+}
+END_TEST
+
+/* Empty lines before the request line are skipped, up to HTTP_MAX_EMPTY_LINE_BYTES:
+ * a flood of them is a 400, so a fixed buffer of HTTP_MAX_HEAD_BYTES always holds
+ * enough for a verdict. */
+START_TEST(parse_head_bounds_leading_empty_lines)
+{
+    static char text[HTTP_MAX_HEAD_BYTES];
+    size_t n = 0;
+    while (n + 2 <= HTTP_MAX_EMPTY_LINE_BYTES) {
+        text[n++] = '\r';
+        text[n++] = '\n';
+    }
+    const char *line = "GET / HTTP/1.0\r\n\r\n";
+    memcpy(text + n, line, strlen(line));
+    n += strlen(line);
+    http_request_init(&request);
+    ck_assert_int_eq(http_parse_head(&request, text, n), 0);
+    ck_assert_uint_eq(request.head_length, n);
+
+    n = 0;
+    while (n + 2 <= HTTP_MAX_EMPTY_LINE_BYTES + 2) {
+        text[n++] = '\r';
+        text[n++] = '\n';
+    }
+    http_request_init(&request);
+    ck_assert_int_eq(http_parse_head(&request, text, n), 400);
+}
+END_TEST
+
 /* ---- http_read_request ------------------------------------------------------------- */
 
 /* A whole request head: parsed, headers found by any case, nothing left over. */
@@ -1537,6 +1613,14 @@ Suite *http_suite(void)
     tcase_add_test(header_line, header_line_split_and_trim);
     tcase_add_test(header_line, header_line_malformed);
     suite_add_tcase(s, header_line);
+
+    /* http_parse_head: no I/O, the verdict the same however the bytes arrive. */
+    TCase *parse_head = tcase_create("http_parse_head");
+    tcase_add_loop_test(parse_head, parse_head_in_pieces_same_as_whole, 0,
+                        (int)(sizeof heads / sizeof heads[0]));
+    tcase_add_test(parse_head, parse_head_incomplete);
+    tcase_add_test(parse_head, parse_head_bounds_leading_empty_lines);
+    suite_add_tcase(s, parse_head);
 
     /* http_read_request over a socket: whole heads, pipelining, EOF, time. */
     TCase *read = tcase_create("http_read_request");
