@@ -210,8 +210,8 @@ const char *http_mime_type(const char *path);
 int http_format_date(time_t t, char *out, size_t out_size);
 
 /* Parse an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into *out, computing the
- * time_t by hand (timegm() and strptime() are not in POSIX 2008). Other date
- * formats and impossible dates return -1. */
+ * time_t by hand (timegm() is not in POSIX 2008; strptime() is only in its XSI option).
+ * Other date formats and impossible dates return -1. */
 int http_parse_date(const char *text, time_t *out);
 
 /* What goes into a response head. */

@@ -471,7 +471,7 @@ static int serve_one_request(struct server *s, struct connection *c)
         return 0;
     c->served++;
 
-    /* 3. Every check, in the order of DESIGN.md: after the request line, version and
+    /* 3. Every check, in chapter 1's order of errors: after the request line, version and
      * method (http_read_request), the framing and Host, then the target and the file.
      * Only when the status is known can we say whether the connection stays. */
     const struct http_request *req = &c->request;

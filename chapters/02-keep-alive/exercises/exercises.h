@@ -82,8 +82,8 @@ long find_request_end(const char *buf, size_t length);
  * name (Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec), space, four-digit year,
  * space, hh:mm:ss (two digits each), space, "GMT". Names are case-sensitive. Parse
  * it, set *out to the seconds since 1970-01-01 00:00:00 UTC and return 0. Compute
- * the number yourself (timegm() and strptime() are not standard C or POSIX): count
- * the days of the years and months before the date, leap days included (a year is
+ * the number yourself (timegm() is not in POSIX; strptime() only in its XSI option):
+ * count the days of the years and months before the date, leap days included (a year is
  * a leap year if divisible by 4, except centuries, except those divisible by 400:
  * 2000 and 2024 are, 1900, 2023 and 2100 are not).
  * Like the chapter's server, this function accepts only the IMF-fixdate. That is a
