@@ -89,12 +89,12 @@ void io_linger(int fd, int timeout_ms, size_t max_bytes)
     long long deadline = io_now_ms() + timeout_ms;
     if (shutdown(fd, SHUT_WR) < 0)
         return; /* not connected any more: nothing to drain */
-    for (;;) {
+    while (drained < max_bytes) {
         /* After a stop signal io_wait() would give up at once: then drain only what
          * has already arrived, without waiting, so the peer still gets a clean end. */
         int ready = sig_stop_requested ? sig_sleep(fd, 0, 0)
                                        : io_wait(fd, 0, io_ms_until(deadline));
-        if (ready <= 0 || drained >= max_bytes)
+        if (ready <= 0)
             break;
         ssize_t n = read(fd, sink, sizeof sink);
         if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))

@@ -94,6 +94,7 @@ static int read_request(struct connection *c, long long deadline);
 static void respond(struct server *s, struct connection *c);
 static int send_file(struct connection *c, const struct http_file *file);
 static int send_status(struct connection *c, int status, const char *location);
+static void report_send_failure(const struct connection *c);
 static int write_all(struct connection *c, const char *data, size_t length);
 static int may_have_unread_bytes(const struct connection *c);
 
@@ -351,9 +352,8 @@ static void serve_connection(struct server *s, int fd, const struct sockaddr *pe
     c->head_only = method != NULL && strcmp(method, "HEAD") == 0;
     if (status == 0)
         respond(s, c);
-    else if (send_status(c, status, NULL) < 0 && !sig_stop_requested)
-        fprintf(stderr, "%s: %s: sending failed: %s\n", PROGRAM_NAME, c->client,
-                strerror(errno));
+    else if (send_status(c, status, NULL) < 0)
+        report_send_failure(c);
     log_access(c->client, time(NULL), c->request.line, c->status, c->body_bytes);
 
     /* close() with unread bytes from the client makes the kernel send a reset, which
@@ -409,11 +409,19 @@ static void respond(struct server *s, struct connection *c)
                                 sizeof location);
     int sent = status == 0 ? send_file(c, &file)
                            : send_status(c, status, status == 301 ? location : NULL);
-    if (sent < 0 && !sig_stop_requested)
-        fprintf(stderr, "%s: %s: sending failed: %s\n", PROGRAM_NAME, c->client,
-                errno == ETIMEDOUT ? "client stopped reading" : strerror(errno));
+    if (sent < 0)
+        report_send_failure(c);
     if (status == 0)
         close(file.fd);
+}
+
+/* A response that did not all go out. Not worth a word when we are stopping: a stop
+ * signal ends every wait, so the send fails then by our own doing. */
+static void report_send_failure(const struct connection *c)
+{
+    if (!sig_stop_requested)
+        fprintf(stderr, "%s: %s: sending failed: %s\n", PROGRAM_NAME, c->client,
+                errno == ETIMEDOUT ? "client stopped reading" : strerror(errno));
 }
 
 /* The head of every response we send; the caller fills in the rest. */

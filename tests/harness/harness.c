@@ -315,13 +315,18 @@ int server_stderr_wait(const struct server_proc *p, const char *text, int timeou
     }
 }
 
+/* The start of a sanitizer's report in a server's stderr, or NULL. */
+static const char *sanitizer_report(const char *log)
+{
+    const char *report = strstr(log, "Sanitizer");
+    return report != NULL ? report : strstr(log, "runtime error");
+}
+
 void server_stop_clean(struct server_proc *p, const char *name)
 {
     static char log[512 * 1024];
     server_stderr(p, log, sizeof log);
-    const char *report = strstr(log, "Sanitizer");
-    if (report == NULL)
-        report = strstr(log, "runtime error");
+    const char *report = sanitizer_report(log);
     int status = server_stop(p);
     ck_assert_msg(report == NULL, "%s reported: %.600s", name, report);
     ck_assert_msg(status == 0, "%s did not exit 0 on SIGTERM (status %d)", name, status);
@@ -349,9 +354,7 @@ void server_stop_within(struct server_proc *p, int signo, int limit_ms, const ch
     ck_assert_msg(valgrind_errors == 0, "%s: valgrind found errors (above)", name);
     ck_assert_msg(ended, "%s was still running %d ms after signal %d", name, limit,
                   signo);
-    const char *report = strstr(log, "Sanitizer");
-    if (report == NULL)
-        report = strstr(log, "runtime error");
+    const char *report = sanitizer_report(log);
     ck_assert_msg(report == NULL, "%s reported: %.600s", name, report);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "%s did not exit 0 on signal %d (status 0x%x, after %lld ms)", name,
