@@ -68,9 +68,11 @@ build_exercise() { # id function file folder log
     if ! $CC $HW_CFLAGS -I"$ROOT/chapters/$4/exercises" -c "$src" -o "$obj" >"$5" 2>&1; then
         return 1
     fi
+    # harness.c: a test may start the project's own servers (exercise 4.1 does).
     if ! $CC $HW_CFLAGS $CHECK_CFLAGS -I"$ROOT/tests/harness" -I"$ROOT/chapters/$4/exercises" \
-        -DEXERCISE_TCASE="hw_$2" -o "$bin" "$ROOT/tests/harness/homework_main.c" \
-        "$ROOT/tests/harness/homework.c" "$ROOT/tests/$4/homework/hw_$2.c" "$obj" \
+        -DPROJECT_ROOT="\"$ROOT\"" -DEXERCISE_TCASE="hw_$2" -o "$bin" \
+        "$ROOT/tests/harness/homework_main.c" "$ROOT/tests/harness/homework.c" \
+        "$ROOT/tests/harness/harness.c" "$ROOT/tests/$4/homework/hw_$2.c" "$obj" \
         $CHECK_LIBS >>"$5" 2>&1; then
         return 1
     fi

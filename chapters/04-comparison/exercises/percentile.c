@@ -1,4 +1,4 @@
-/* Exercise 4.1: see exercises.h and book/04-comparison.md, "Percentiles, not just the
+/* Exercise 4.2: see exercises.h and book/04-comparison.md, "Percentiles, not just the
  * mean". */
 #include "exercises.h"
 

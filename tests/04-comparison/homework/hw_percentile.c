@@ -1,4 +1,4 @@
-/* Homework 4.1: percentile(). */
+/* Homework 4.2: percentile(). */
 #include "exercises.h"
 #include "homework.h"
 
@@ -97,7 +97,7 @@ END_TEST
 
 TCase *hw_percentile(void)
 {
-    TCase *tc = hw_tcase("4.1 percentile");
+    TCase *tc = hw_tcase("4.2 percentile");
     tcase_add_test(tc, picks_the_nearest_rank);
     tcase_add_test(tc, never_blends_two_values);
     tcase_add_test(tc, p0_is_the_smallest_and_one_value_is_every_percentile);
