@@ -2,8 +2,9 @@
  * percent-encoding, dot-segments, URLs, status texts, MIME types and dates.
  *
  * It depends on nothing but the C library: it only looks at text. The homework's
- * reference answers in chapters/0[12]-*/solutions/ follow the same rules in their own
- * code, since a learner's program is built from the learner's own files. */
+ * reference answers of chapters 1 and 2 (their solutions/ folders) follow the same
+ * rules in their own code, since a learner's program is built from the learner's own
+ * files. */
 #include "http.h"
 
 #include <limits.h>
