@@ -37,7 +37,9 @@ static void start(struct server_proc *server, const char *program)
     ck_assert_msg(server_start(server, program, argv) == 0, "%s did not start", program);
 }
 
-/* round_trip() to 127.0.0.1:port; the reply NUL-terminated in reply. */
+/* round_trip() to 127.0.0.1:port; the reply NUL-terminated in reply. The caller
+ * stops its server first, then checks the result (started() included), so that no
+ * server outlives a failed assertion. */
 static long probe(int port, const char *request, char *reply, size_t reply_size,
                   double *elapsed_ms)
 {
@@ -47,16 +49,19 @@ static long probe(int port, const char *request, char *reply, size_t reply_size,
     *elapsed_ms = -1;
     long n = round_trip("127.0.0.1", port_text, request, strlen(request), reply,
                         reply_size - 1, elapsed_ms);
-    hw_require_started(n != EXERCISE_NOT_STARTED, "round_trip");
     return n;
 }
 
-/* The same exchange done by the test itself: the bytes round_trip() should get. */
-static size_t expected_reply(int port, const char *request, char *reply, size_t size)
+static void require_started(long n)
 {
-    ssize_t n = http_exchange(port, request, reply, size);
-    ck_assert_msg(n > 0, "the test's own exchange got no answer");
-    return (size_t)n;
+    hw_require_started(n != EXERCISE_NOT_STARTED, "round_trip");
+}
+
+/* The same exchange done by the test itself: the bytes round_trip() should get
+ * (checked by expect_same_answer(), once the server is stopped). */
+static ssize_t expected_reply(int port, const char *request, char *reply, size_t size)
+{
+    return http_exchange(port, request, reply, size);
 }
 
 static void expect_time_taken(double elapsed_ms)
@@ -70,19 +75,22 @@ static void expect_time_taken(double elapsed_ms)
 /* Two HTTP answers of the same server to the same request may differ only in Date
  * (same length, fixed format). Compare the rest. */
 static void expect_same_answer(const char *got, size_t got_length, const char *want,
-                               size_t want_length, const char *what)
+                               ssize_t want_length, const char *what)
 {
-    ck_assert_msg(got_length == want_length,
+    ck_assert_msg(want_length > 0, "%s: the test's own exchange got no answer", what);
+    ck_assert_msg(got_length == (size_t)want_length,
                   "%s: round_trip returned %zu bytes, the reply has %zu: read until "
                   "read() returns 0 (the server's close)",
-                  what, got_length, want_length);
+                  what, got_length, (size_t)want_length);
+    /* Only the Date may differ: same place, same length. */
+    size_t length = (size_t)want_length;
     const char *date = strstr(want, "\r\nDate: ");
-    size_t differ_from = date ? (size_t)(date - want) + 8 : want_length;
-    size_t differ_to = date ? differ_from + 29 : want_length;
-    ck_assert_msg(
-        memcmp(got, want, differ_from) == 0 &&
-            memcmp(got + differ_to, want + differ_to, want_length - differ_to) == 0,
-        "%s: the reply stored in reply is not the server's:\n%.300s", what, got);
+    size_t differ_from = date ? (size_t)(date - want) + 8 : length;
+    size_t differ_to = date ? differ_from + 29 : length;
+    ck_assert_msg(memcmp(got, want, differ_from) == 0 &&
+                      memcmp(got + differ_to, want + differ_to, length - differ_to) == 0,
+                  "%s: the reply stored in reply is not the server's:\n%.300s", what,
+                  got);
 }
 
 START_TEST(gets_a_file_from_chapter_1)
@@ -93,10 +101,10 @@ START_TEST(gets_a_file_from_chapter_1)
     static char reply[REPLY_MAX], want[REPLY_MAX];
     double ms;
     long n = probe(server.port, request, reply, sizeof reply, &ms);
-    size_t want_length = expected_reply(server.port, request, want, sizeof want);
+    ssize_t want_length = expected_reply(server.port, request, want, sizeof want);
     server_stop_clean(&server, "chapter 1's httpd");
-    ck_assert_msg(n >= 0, "round_trip to chapter 1's httpd returned %ld (errno %s)", n,
-                  strerror(errno));
+    require_started(n);
+    ck_assert_msg(n >= 0, "round_trip to chapter 1's httpd returned %ld", n);
     expect_same_answer(reply, (size_t)n, want, want_length, "GET /hello.txt HTTP/1.0");
     ck_assert_msg(strncmp(reply, "HTTP/1.0 200 OK\r\n", 17) == 0,
                   "expected the reply to start with HTTP/1.0 200 OK, got: %.80s", reply);
@@ -113,10 +121,10 @@ START_TEST(gets_a_file_from_chapter_2_and_its_close)
     static char reply[REPLY_MAX], want[REPLY_MAX];
     double ms;
     long n = probe(server.port, request, reply, sizeof reply, &ms);
-    size_t want_length = expected_reply(server.port, request, want, sizeof want);
+    ssize_t want_length = expected_reply(server.port, request, want, sizeof want);
     server_stop_clean(&server, "chapter 2's httpd");
-    ck_assert_msg(n >= 0, "round_trip to chapter 2's httpd returned %ld (errno %s)", n,
-                  strerror(errno));
+    require_started(n);
+    ck_assert_msg(n >= 0, "round_trip to chapter 2's httpd returned %ld", n);
     expect_same_answer(reply, (size_t)n, want, want_length,
                        "GET /hello.txt HTTP/1.1 with Connection: close");
     expect_time_taken(ms);
@@ -131,6 +139,7 @@ START_TEST(talks_with_chapter_3)
     double ms;
     long n = probe(server.port, "/who\n/quit\n", reply, sizeof reply, &ms);
     server_stop_clean(&server, "chapter 3's chatd");
+    require_started(n);
     const char *want = "* welcome to chatd, you are guest1; /help for commands\n"
                        "* online: guest1\n";
     ck_assert_msg(n >= (long)strlen(want) && (size_t)n == strlen(reply),
@@ -222,6 +231,7 @@ START_TEST(times_the_reply_not_just_the_connection)
     double ms;
     long n = probe(s.port, "ping\n", reply, sizeof reply, &ms);
     own_server_stop(&s);
+    require_started(n);
     ck_assert_msg(
         n == 13 && strcmp(reply, "a late reply\n") == 0,
         "round_trip returned %ld and \"%s\", expected 13 and \"a late reply\\n\"", n,
@@ -247,6 +257,7 @@ START_TEST(reads_a_reply_in_pieces)
     double ms;
     long n = probe(s.port, "GET / HTTP/1.0\r\n\r\n", reply, sizeof reply, &ms);
     own_server_stop(&s);
+    require_started(n);
     ck_assert_msg(n == (long)strlen(whole) && strcmp(reply, whole) == 0,
                   "the reply came in 4 pieces, %d ms apart: round_trip returned %ld and "
                   "\"%s\", expected %zu bytes: keep reading until read() returns 0",
@@ -266,6 +277,7 @@ START_TEST(counts_what_does_not_fit)
     double ms;
     long n = probe(s.port, "ping\n", reply, 13, &ms); /* room for 12 bytes */
     own_server_stop(&s);
+    require_started(n);
     ck_assert_msg(n == 30,
                   "a 30-byte reply into 12 bytes of room: round_trip returned %ld, "
                   "expected 30 (store what fits, count everything)",
@@ -292,6 +304,7 @@ START_TEST(reports_a_refused_connection)
     double ms;
     long n = probe(ntohs(addr.sin_port), "ping\n", reply, sizeof reply, &ms);
     close(fd);
+    require_started(n);
     ck_assert_msg(n == -1,
                   "connecting to a port where nobody listens: round_trip "
                   "returned %ld, expected -1",
