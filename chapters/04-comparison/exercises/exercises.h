@@ -39,7 +39,8 @@
  * (The stub returns EXERCISE_NOT_STARTED.)
  */
 long round_trip(const char *host, const char *port, const void *request,
-                size_t request_length, char *reply, size_t reply_size, double *elapsed_ms);
+                size_t request_length, char *reply, size_t reply_size,
+                double *elapsed_ms);
 
 /* Exercise 4.2: percentile() in exercises/percentile.c
  * Read: book/04-comparison.md, section "Percentiles, not just the mean"
