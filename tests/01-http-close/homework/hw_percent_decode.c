@@ -46,6 +46,14 @@ START_TEST(decodes_escapes_in_either_case)
 }
 END_TEST
 
+START_TEST(leaves_plus_alone)
+{
+    /* '+' means a space only in form data (application/x-www-form-urlencoded), never
+     * in a path: "/a+b.txt" is a file with a plus in its name. */
+    expect_decoded("/a+b.txt", "/a+b.txt");
+}
+END_TEST
+
 START_TEST(decodes_only_once)
 {
     expect_decoded("%2541", "%41"); /* "%25" is "%": the result is not decoded again */
@@ -127,6 +135,7 @@ TCase *hw_percent_decode(void)
     TCase *tc = hw_tcase("1.2 percent_decode");
     tcase_add_test(tc, copies_plain_text);
     tcase_add_test(tc, decodes_escapes_in_either_case);
+    tcase_add_test(tc, leaves_plus_alone);
     tcase_add_test(tc, decodes_only_once);
     tcase_add_test(tc, rejects_bad_escapes_with_400);
     tcase_add_test(tc, rejects_encoded_nul_with_400);

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,6 +51,15 @@ static long probe(int port, const char *request, char *reply, size_t reply_size,
     long n = round_trip("127.0.0.1", port_text, request, strlen(request), reply,
                         reply_size - 1, elapsed_ms);
     return n;
+}
+
+/* The lowest descriptor number free now: it grows if round_trip() leaks one. */
+static int lowest_free_fd(void)
+{
+    int fd = open("/dev/null", O_RDONLY);
+    ck_assert(fd >= 0);
+    close(fd);
+    return fd;
 }
 
 static void require_started(long n)
@@ -289,6 +299,26 @@ START_TEST(counts_what_does_not_fit)
 }
 END_TEST
 
+START_TEST(closes_its_socket)
+{
+    const char *const pieces[] = {"bye\n", NULL};
+    struct own_server s;
+    own_server_start(&s, pieces, 0);
+    int free_before = lowest_free_fd();
+    char reply[16];
+    double ms;
+    long n = probe(s.port, "ping\n", reply, sizeof reply, &ms);
+    int free_after = lowest_free_fd();
+    own_server_stop(&s);
+    require_started(n);
+    ck_assert_msg(n == 4, "round_trip returned %ld, expected 4", n);
+    ck_assert_msg(free_after == free_before,
+                  "after round_trip, descriptor %d is still open: close() the socket "
+                  "when the reply is complete (compare makes thousands of round trips)",
+                  free_before);
+}
+END_TEST
+
 START_TEST(reports_a_refused_connection)
 {
     /* A port bound but not listening: connect() is refused. */
@@ -302,7 +332,9 @@ START_TEST(reports_a_refused_connection)
     ck_assert(getsockname(fd, (struct sockaddr *)&addr, &length) == 0);
     char reply[64];
     double ms;
+    int free_before = lowest_free_fd();
     long n = probe(ntohs(addr.sin_port), "ping\n", reply, sizeof reply, &ms);
+    int free_after = lowest_free_fd();
     close(fd);
     require_started(n);
     ck_assert_msg(n == -1,
@@ -310,6 +342,10 @@ START_TEST(reports_a_refused_connection)
                   "returned %ld, expected -1",
                   n);
     ck_assert_msg(ms == -1, "a failed round trip must leave *elapsed_ms alone");
+    ck_assert_msg(free_after == free_before,
+                  "after a refused connect(), descriptor %d is still open: close the "
+                  "socket that did not connect",
+                  free_before);
 }
 END_TEST
 
@@ -322,6 +358,7 @@ TCase *hw_round_trip(void)
     tcase_add_test(tc, times_the_reply_not_just_the_connection);
     tcase_add_test(tc, reads_a_reply_in_pieces);
     tcase_add_test(tc, counts_what_does_not_fit);
+    tcase_add_test(tc, closes_its_socket);
     tcase_add_test(tc, reports_a_refused_connection);
     return tc;
 }
