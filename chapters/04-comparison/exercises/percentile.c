@@ -4,7 +4,7 @@
 
 int percentile(const double *sorted, size_t count, double p, double *out)
 {
-    /* TODO: check count and p, compute the rank ceil(p/100 * count) (no <math.h>
+    /* TODO: check count and p, compute the rank ceil(p * count / 100) (no <math.h>
      * needed: convert to an integer and add one if that lost a fraction), and store
      * sorted[rank - 1]. Delete these lines and write your own. */
     (void)sorted;
