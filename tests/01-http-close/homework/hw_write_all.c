@@ -34,11 +34,11 @@ static void fill_pattern(unsigned char *buf, size_t length)
 
 /* Child: read everything from fd in small, slow pieces, with a longer pause now and
  * then (longer than the timer's interval, so that some signals find write() waiting
- * with nothing taken yet: EINTR). The last quarter goes at full speed, so that the
- * kernel could take more than the rest in one write(): a write_all() that asks for
- * more than the rest then sends bytes from past the end of its buffer. Exit 0 if it
- * is exactly the pattern, 1 at the first wrong byte or one too many, 2 if it ends
- * early. */
+ * with nothing taken yet: EINTR). Three quarters in, it tells the writer to stop its
+ * timer (SIGUSR1) and reads the rest at full speed: the last write() then runs
+ * uninterrupted, and a write_all() that asks it for more than the rest sends bytes
+ * from past the end of its buffer. Exit 0 if it is exactly the pattern, 1 at the
+ * first wrong byte or one too many, 2 if it ends early. */
 static void read_slowly_and_check(int fd, size_t expected)
 {
     unsigned char *want = malloc(expected);
@@ -48,6 +48,7 @@ static void read_slowly_and_check(int fd, size_t expected)
     fill_pattern(want, expected);
     size_t got = 0;
     unsigned pieces = 0;
+    int slow = 1;
     for (;;) {
         ssize_t n = read(fd, piece, sizeof piece);
         if (n < 0 && errno == EINTR)
@@ -57,7 +58,11 @@ static void read_slowly_and_check(int fd, size_t expected)
         if (got + (size_t)n > expected || memcmp(piece, want + got, (size_t)n) != 0)
             _exit(1);
         got += (size_t)n;
-        if (got < expected / 4 * 3) /* the last quarter at full speed: see above */
+        if (slow && got >= expected / 4 * 3) {
+            kill(getppid(), SIGUSR1);
+            slow = 0;
+        }
+        if (slow)
             nanosleep(++pieces % 32 == 0 ? &long_pause : &pause, NULL);
     }
     _exit(got == expected ? 0 : 2);
@@ -99,22 +104,36 @@ static void small_tcp_connection(int *writer, int *reader)
     close(listener);
 }
 
-/* The signal's only job is to interrupt write(). */
+/* The timer's signal has one job: to interrupt write(). */
 static void on_tick(int signo)
 {
     (void)signo;
 }
 
-/* SIGALRM every millisecond. With restart set, a write() that has taken nothing yet
- * is restarted by the kernel (no EINTR), so the only effect is short writes; without
- * it, write() may also fail with EINTR. */
+/* The reader's SIGUSR1: no more ticks. (sigaction() may be called in a handler;
+ * setitimer() is not on POSIX's list of calls that may.) */
+static void on_stop_ticking(int signo)
+{
+    (void)signo;
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGALRM, &ignore, NULL);
+}
+
+/* SIGALRM every millisecond until the reader says stop. With restart set, a write()
+ * that has taken nothing yet is restarted by the kernel (no EINTR), so the only
+ * effect is short writes; without it, write() may also fail with EINTR. Called
+ * before the reader is forked, which may send SIGUSR1 at once. */
 static void start_ticking(int restart)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_tick;
     sa.sa_flags = restart ? SA_RESTART : 0;
+    sa.sa_handler = on_tick;
     sigaction(SIGALRM, &sa, NULL);
+    sa.sa_handler = on_stop_ticking;
+    sigaction(SIGUSR1, &sa, NULL);
     struct itimerval every_ms = {{0, 1000}, {0, 1000}};
     setitimer(ITIMER_REAL, &every_ms, NULL);
 }
@@ -132,6 +151,12 @@ static void send_to_slow_reader(int restart, const char *hint)
     int writer;
     int reader;
     small_tcp_connection(&writer, &reader);
+    /* Twice the payload, the second half zeros: a write() asked for bytes past the
+     * payload sends them (wrong bytes), rather than stopping at unmapped memory. */
+    unsigned char *data = calloc(2, PAYLOAD);
+    ck_assert(data != NULL);
+    fill_pattern(data, PAYLOAD);
+    start_ticking(restart);
     pid_t child = fork();
     ck_assert(child >= 0);
     if (child == 0) {
@@ -139,9 +164,6 @@ static void send_to_slow_reader(int restart, const char *hint)
         read_slowly_and_check(reader, PAYLOAD);
     }
     close(reader);
-    unsigned char *data = malloc(PAYLOAD);
-    fill_pattern(data, PAYLOAD);
-    start_ticking(restart);
     errno = 0;
     ssize_t n = write_all(writer, data, PAYLOAD);
     int error = errno;
