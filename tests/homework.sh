@@ -177,9 +177,9 @@ run_unit() { # id function file folder -> sets state, detail
             detail=$(grep -E ':P:' "$out" | head -n 3)
         fi
     else
-        passed=0
-        CK_VERBOSITY=verbose "$BUILD/$4/hw_$2" >"$out" 2>&1 && passed=1
-        state=$(judge "$out" $passed)
+        ok=0
+        CK_VERBOSITY=verbose "$BUILD/$4/hw_$2" >"$out" 2>&1 && ok=1
+        state=$(judge "$out" $ok)
         detail=$(first_failure "$out")
     fi
 }
@@ -198,13 +198,13 @@ run_stage() { # id folder -> sets state, detail, stderr_tail
         detail=$(grep -E 'error|undefined reference|Undefined symbols|No rule' "$log" | head -n 5)
         return
     fi
-    passed=0
+    ok=0
     if [ "$verify" = 1 ]; then
         STAGE_PROGRAM=$program STAGE_STDERR_DIR=$errdir STAGE_PGROUPS=$PGROUPS \
             CK_RUN_CASE=$1 CK_VERBOSITY=verbose HOMEWORK_VERIFY=1 \
-            "$ROOT/tests/build/stages_$2" >"$out" 2>&1 && passed=1
+            "$ROOT/tests/build/stages_$2" >"$out" 2>&1 && ok=1
         stop_everything
-        if [ $passed = 1 ]; then
+        if [ $ok = 1 ]; then
             state="fails as shipped"
         else
             state="PASSES AS SHIPPED"
@@ -214,9 +214,9 @@ run_stage() { # id folder -> sets state, detail, stderr_tail
     fi
     STAGE_PROGRAM=$program STAGE_STDERR_DIR=$errdir STAGE_PGROUPS=$PGROUPS \
         CK_RUN_CASE=$1 CK_VERBOSITY=verbose "$ROOT/tests/build/stages_$2" >"$out" 2>&1 &&
-        passed=1
+        ok=1
     stop_everything
-    state=$(judge "$out" $passed)
+    state=$(judge "$out" $ok)
     [ "$state" = "not started" ] && state=failing # a stage has no TODO value to return
     detail=$(first_failure "$out")
     newest=$(ls -t "$errdir" 2>/dev/null | head -n 1)
@@ -257,7 +257,7 @@ while IFS="$tab" read -r kind id name file folder read; do
     else
         run_stage "$id" "$folder"
         label="stage: $name"
-        file="exercises/$(basename "$program")"
+        file="exercises/$(basename "$program").c"
     fi
 
     if [ "$state" = done ] || [ "$state" = "fails as shipped" ]; then
@@ -269,7 +269,7 @@ while IFS="$tab" read -r kind id name file folder read; do
     done | "fails as shipped") hint="" ;;
     *) hint="  read ${read#*section }" ;;
     esac
-    printf '  %-5s %-40.40s %-12s%s\n' "$id" "$label" "$state" "$hint"
+    printf '  %-5s %-46.46s %-12s%s\n' "$id" "$label" "$state" "$hint"
 
     if [ -n "$exercise" ]; then # one item: show everything
         [ -s "$log" ] && { echo "--- compiler output"; cat "$log"; }
