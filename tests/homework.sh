@@ -219,8 +219,18 @@ run_stage() { # id folder -> sets state, detail, stderr_tail
     state=$(judge "$out" $ok)
     [ "$state" = "not started" ] && state=failing # a stage has no TODO value to return
     detail=$(first_failure "$out")
-    newest=$(ls -t "$errdir" 2>/dev/null | head -n 1)
+    newest=$(ls -t "$errdir" 2>/dev/null | grep -v '^server-ended$' | head -n 1)
     [ -n "$newest" ] && stderr_tail=$(tail -n 12 "$errdir/$newest")
+    # The server died under the test (tests/harness/stage.c noted how): say so first.
+    if [ "$ok" = 0 ] && [ -s "$errdir/server-ended" ]; then
+        read -r how number <"$errdir/server-ended"
+        if [ "$how" = signal ]; then
+            state=crashed
+            detail="$(printf '%s' "$detail" | cut -f1)	your server crashed (signal $number, SIG$(kill -l "$number" 2>/dev/null)) while the test talked to it; the test then saw: $(printf '%s' "$detail" | cut -f2-)"
+        else
+            detail="$(printf '%s' "$detail" | cut -f1)	your server exited (status $number) while the test talked to it; the test then saw: $(printf '%s' "$detail" | cut -f2-)"
+        fi
+    fi
 }
 
 bar() { # passed total

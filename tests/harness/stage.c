@@ -2,6 +2,7 @@
 #include "stage.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +47,73 @@ static void record_process_group(void)
     }
 }
 
+/* The server under test can die while a test is still talking to it; the test only
+ * sees a reset or silence. So we watch it: a SIGCHLD handler notes how it ended and
+ * leaves that in STAGE_STDERR_DIR/server-ended, where the runner finds it and says
+ * "your server crashed (signal 11, SEGV)" instead of a vague failure. */
+static pid_t watched_pid;
+static char ended_path[512];
+
+/* Append the decimal digits of n to text (async-signal-safe). */
+static size_t put_number(char *text, size_t at, int n)
+{
+    char digits[12];
+    size_t count = 0;
+    do {
+        digits[count++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0 && count < sizeof digits);
+    while (count > 0)
+        text[at++] = digits[--count];
+    return at;
+}
+
+/* SIGCHLD: if the watched server has ended, write "signal N" or "exit N" to
+ * ended_path. WNOWAIT only looks: the server stays a zombie for stage_stop() (or
+ * whoever stops it) to reap as usual. Only async-signal-safe calls here. */
+static void note_server_end(int signo)
+{
+    (void)signo;
+    int saved_errno = errno;
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (watched_pid > 0 && ended_path[0] != '\0' &&
+        waitid(P_PID, (id_t)watched_pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == watched_pid) {
+        char text[32];
+        size_t length;
+        if (info.si_code == CLD_EXITED) {
+            memcpy(text, "exit ", 5);
+            length = put_number(text, 5, info.si_status);
+        } else {
+            memcpy(text, "signal ", 7);
+            length = put_number(text, 7, info.si_status);
+        }
+        text[length++] = '\n';
+        int fd = open(ended_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            ssize_t written = write(fd, text, length);
+            (void)written;
+            close(fd);
+        }
+    }
+    errno = saved_errno;
+}
+
+static void watch_server(pid_t pid)
+{
+    const char *dir = getenv("STAGE_STDERR_DIR");
+    if (dir != NULL && dir[0] != '\0')
+        snprintf(ended_path, sizeof ended_path, "%s/server-ended", dir);
+    watched_pid = pid;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = note_server_end;
+    action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGCHLD, &action, NULL);
+}
+
 void stage_start(struct server_proc *p, const char *const args[])
 {
     const char *program = program_under_test();
@@ -71,6 +139,7 @@ void stage_start(struct server_proc *p, const char *const args[])
             "started `%s`: it %s (expected a first line like \"NAME: listening on "
             "...:PORT/\", then fflush(stdout); read the chapter's \"Try it\")",
             command, why);
+    watch_server(p->pid);
 }
 
 /* Wait for pid to end, at most ms. Returns 1 with *status, or 0 if it has not. */
@@ -91,6 +160,7 @@ void stage_stop(struct server_proc *p)
     static char log[256 * 1024];
     if (p->pid <= 0)
         return;
+    watched_pid = 0; /* from here on, its end is ours: not a crash to report */
     int status = 0;
     int crashed_before = exited_within(p->pid, 0, &status);
     if (!crashed_before)
