@@ -224,9 +224,10 @@ static void explain_start_failure(struct server_proc *p, const char *line, int t
         snprintf(why, why_size, "crashed (signal %d, %s) before printing its start line",
                  WTERMSIG(status), strsignal(WTERMSIG(status)));
     else if (line != NULL)
-        snprintf(why, why_size, "its first line on stdout has no port: \"%.120s\"", line);
+        snprintf(why, why_size, "printed a first line with no port: \"%.120s\"", line);
     else
-        snprintf(why, why_size, "no start line on stdout within %d s", timeout_ms / 1000);
+        snprintf(why, why_size, "printed no start line on stdout within %d s",
+                 timeout_ms / 1000);
 }
 
 int server_start(struct server_proc *p, const char *program, char *const argv[])
