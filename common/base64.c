@@ -21,8 +21,13 @@ int base64_encode(const void *data, size_t length, char *out, size_t out_size)
             bits |= in[i + 2];
         out[o++] = alphabet[(bits >> 18) & 63];
         out[o++] = alphabet[(bits >> 12) & 63];
-        out[o++] = left > 1 ? alphabet[(bits >> 6) & 63] : '=';
-        out[o++] = left > 2 ? alphabet[bits & 63] : '=';
+        out[o++] = alphabet[(bits >> 6) & 63];
+        out[o++] = alphabet[bits & 63];
+        /* Fewer than three bytes: '=' stands for each character they do not fill. */
+        if (left < 3)
+            out[o - 1] = '=';
+        if (left < 2)
+            out[o - 2] = '=';
     }
     out[o] = '\0';
     return (int)o;
