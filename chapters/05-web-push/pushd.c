@@ -100,6 +100,15 @@ int main(int argc, char **argv)
         free(s.conns);
         return 1;
     }
+    /* Session tokens come from the system's random source: unguessable, unlike
+     * rand() or a counter (sessions.c). */
+    s.random_fd = open("/dev/urandom", O_RDONLY);
+    if (s.random_fd < 0) {
+        fprintf(stderr, "%s: /dev/urandom: %s\n", PROGRAM_NAME, strerror(errno));
+        free(s.members);
+        free(s.conns);
+        return 1;
+    }
     rc = open_listeners(&s, address, http_port, chat_port);
     if (rc == 0) {
         long long now = io_now_ms();
@@ -115,6 +124,7 @@ int main(int argc, char **argv)
         close(s.http_fd);
     if (s.chat_fd >= 0)
         close(s.chat_fd);
+    close(s.random_fd);
     free(s.members);
     free(s.conns);
     return rc < 0 ? 1 : 0;
@@ -150,6 +160,7 @@ static int open_listeners(struct server *s, const char *address, const char *htt
 /* ---- The loop ---------------------------------------------------------------------- */
 
 static int watch_descriptors(struct server *s, fd_set *readable, fd_set *writable);
+static void ping_if_due(struct server *s);
 static struct timespec *time_to_next_event(struct server *s, struct timespec *ts);
 static void read_from(struct server *s, struct conn *c);
 static void accept_from(struct server *s, int listen_fd);
@@ -190,11 +201,12 @@ static int main_loop(struct server *s)
         if (FD_ISSET(s->chat_fd, &readable))
             accept_from(s, s->chat_fd);
 
-        /* The server speaks on its own: ticks (room.c), pings (ws_member.c), and
-         * connections whose time is up. */
+        /* The server speaks on its own: ticks (room.c), pings (WebSocket and SSE),
+         * parked polls and idle connections whose time is up, expired sessions. */
         send_tick_if_due(s);
-        ws_ping_if_due(s);
+        ping_if_due(s);
         expire_deadlines(s);
+        session_expire(s);
 
         /* 4. Write what the kernel will take of every output queue. */
         flush_output(s);
@@ -267,6 +279,7 @@ static struct timespec *time_to_next_event(struct server *s, struct timespec *ts
         earliest(&next, s->accept_after);
     for (int i = 0; i < s->conn_count; i++)
         earliest(&next, s->conns[i]->deadline_ms);
+    earliest(&next, session_next_expiry(s));
     if (next < 0)
         return NULL;
     long long wait_ms = next > now ? next - now : 0;
@@ -545,11 +558,28 @@ void flush_output(struct server *s)
 
 /* ---- Timers and step 5: closing and dropping --------------------------------------- */
 
+/* Every -K seconds: a PING on every WebSocket, a comment on every event stream. */
+static void ping_if_due(struct server *s)
+{
+    long long now = io_now_ms();
+    if (now < s->next_ping_ms)
+        return;
+    s->next_ping_ms = now + (long long)s->ping_secs * 1000;
+    ws_ping_all(s); /* ws_member.c */
+    sse_ping(s);    /* sse.c */
+}
+
 static void expire_deadlines(struct server *s)
 {
     long long now = io_now_ms();
     for (int i = 0; i < s->conn_count; i++) {
         struct conn *c = s->conns[i];
+        if (c->deadline_ms > 0 && now >= c->deadline_ms && c->kind == CONN_HTTP &&
+            c->state == CONN_OPEN && c->http->stage == HTTP_PARKED) {
+            c->deadline_ms = 0;
+            poll_expire(s, c); /* -L: an empty answer (poll.c) */
+            continue;
+        }
         if (c->deadline_ms > 0 && now >= c->deadline_ms) {
             /* An idle or too slow HTTP client: closed without a word (chapter 2);
              * a closing connection whose peer never finished: closed anyway. */
@@ -583,6 +613,8 @@ static void close_finished_conns(struct server *s)
             c->member->conn = NULL;
             c->member->state = MEMBER_BROKEN;
         }
+        if (c->kind == CONN_HTTP)
+            session_detach(c); /* a stream or a poll: its session lives on */
         memmove(&s->conns[i], &s->conns[i + 1],
                 (size_t)(s->conn_count - i - 1) * sizeof(struct conn *));
         s->conn_count--;
@@ -608,6 +640,8 @@ static void drop_gone_members(struct server *s)
                 (size_t)(s->member_count - i - 1) * sizeof(struct member *));
         s->member_count--;
         struct conn *c = m->conn;
+        if (m->session != NULL)
+            session_end(s, m->session); /* its stream and poll end: sessions.c */
         if (c != NULL) {
             c->member = NULL;
             if (m->state == MEMBER_BROKEN)

@@ -58,7 +58,13 @@ static void end_line(struct outgoing *o)
  * would freeze everyone. So it goes (chapter 3's rule, on every transport). */
 void deliver(struct server *s, struct member *to, const char *line, size_t length)
 {
-    if (to->state == MEMBER_BROKEN || to->conn == NULL)
+    if (to->state == MEMBER_BROKEN)
+        return;
+    if (to->transport == TRANSPORT_SESSION) {
+        session_deliver(s, to->session, line, length); /* its outbox: sessions.c */
+        return;
+    }
+    if (to->conn == NULL)
         return;
     if (to->transport == TRANSPORT_WEBSOCKET) {
         ws_deliver(s, to, line, length); /* one TEXT frame: ws_member.c */

@@ -1,7 +1,8 @@
 /* shutdown.c: what pushd does on SIGINT or SIGTERM, once its loop has ended.
  *
- * Every member hears "* server shutting down" on its own transport: a raw line, or
- * a TEXT frame followed by CLOSE 1001 ("going away"). Then, as in chapter 3, the
+ * Every member hears "* server shutting down" on its own transport: a raw line; a
+ * TEXT frame followed by CLOSE 1001 ("going away"); an event on an SSE stream; the
+ * answer to a parked poll. Then, as in chapter 3, the
  * queues get a moment to drain, and a WebSocket client a moment to echo our CLOSE;
  * plain HTTP connections are simply closed. Nothing waits longer than
  * SHUTDOWN_WAIT_MS: a server must stop within a second of being asked, whatever its
@@ -48,6 +49,8 @@ static void say_goodbye(struct server *s)
             ws_close(s, c, WS_CLOSE_GOING_AWAY);
         else if (c->kind == CONN_RAW)
             conn_close_gently(s, c, SHUTDOWN_WAIT_MS);
+        else if (c->out.start < c->out.end)
+            conn_close_gently(s, c, SHUTDOWN_WAIT_MS); /* an event, a poll's answer */
         else if (c->state == CONN_OPEN)
             c->state = CONN_GONE; /* plain HTTP: nothing to say */
     }

@@ -15,6 +15,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #define MAX_BODY_BYTES       (1024 * 1024) /* a larger request body gets 413 */
+#define MAX_SEND_BYTES       (64 * 1024)   /* POST /send: a larger body gets 413 */
 #define DEFAULT_MAX_REQUESTS 100           /* chapter 2's -n, fixed here */
 #define FILE_PIECE           (16 * 1024)   /* a file goes out this much at a time */
 /* The largest response head and page we queue at once (a 301's Location may hold a
@@ -160,7 +162,7 @@ static int is_head(const struct http_request *req)
 
 /* An error page (or a 301). Returns the body bytes queued, or -1 for none. */
 static long long queue_status(struct server *s, struct conn *c, int status,
-                              const char *location, const char *extra)
+                              const char *location, const char *extra, const char *allow)
 {
     char body[512];
     int length = http_error_body(status, body, sizeof body);
@@ -168,7 +170,7 @@ static long long queue_status(struct server *s, struct conn *c, int status,
     head.content_type = "text/html; charset=utf-8";
     head.content_length = length < 0 ? 0 : length;
     head.location = location;
-    head.allow = status == 405 ? "GET, HEAD" : NULL;
+    head.allow = status == 405 ? (allow != NULL ? allow : "GET, HEAD") : NULL;
     if (queue_head(s, c, &head, extra) < 0)
         return -1;
     if (is_head(&c->http->request) || length <= 0)
@@ -196,6 +198,16 @@ static void queue_file(struct server *s, struct conn *c, struct http_file *file)
     h->file_fd = file->fd;
     h->file_left = (long long)file->size;
     h->stage = HTTP_SENDING_FILE;
+}
+
+/* A response head for the session transports (sse.c, poll.c): length < 0 for none. */
+void http_queue_head(struct server *s, struct conn *c, int status, const char *type,
+                     long long length, const char *extra)
+{
+    struct http_head head = head_for(c, status);
+    head.content_type = type;
+    head.content_length = length;
+    queue_head(s, c, &head, extra);
 }
 
 /* Queue the next piece of the file, if the queue has room for it. Returns 1 while
@@ -238,7 +250,7 @@ static int answer_upgrade(struct server *s, struct conn *c)
     if (status != 0) {
         c->http->keep = c->http->keep && status_keeps_connection(status);
         queue_status(s, c, status, NULL,
-                     status == 426 ? "Sec-WebSocket-Version: 13\r\n" : NULL);
+                     status == 426 ? "Sec-WebSocket-Version: 13\r\n" : NULL, NULL);
         return status;
     }
     char text[256];
@@ -263,6 +275,129 @@ static int is_upgrade_path(const struct http_request *req)
            strcmp(path, "/ws") == 0;
 }
 
+/* ---- The session endpoints -------------------------------------------------------- */
+
+enum route { ROUTE_JOIN, ROUTE_EVENTS, ROUTE_POLL, ROUTE_SEND, ROUTE_NONE };
+
+/* Each endpoint's path and the one method it takes. */
+static const struct {
+    const char *path, *method;
+} routes[] = {
+    {"/join", "POST"},
+    {"/events", "GET"},
+    {"/poll", "GET"},
+    {"/send", "POST"},
+};
+
+static enum route route_of(const struct http_request *req)
+{
+    char path[16];
+    if (req->request_line.target == NULL ||
+        http_target_path(req->request_line.target, path, sizeof path) != 0)
+        return ROUTE_NONE;
+    for (int r = 0; r < ROUTE_NONE; r++)
+        if (strcmp(path, routes[r].path) == 0)
+            return (enum route)r;
+    return ROUTE_NONE;
+}
+
+/* The value of name= in the target's query (not decoded: tokens and numbers need no
+ * escapes), into out. Returns 1, 0 when absent, -1 when longer than out. */
+static int query_value(const char *target, const char *name, char *out, size_t size)
+{
+    const char *query = strchr(target, '?');
+    size_t name_length = strlen(name);
+    while (query != NULL) {
+        query++;
+        size_t field = strcspn(query, "&");
+        if (field > name_length && strncmp(query, name, name_length) == 0 &&
+            query[name_length] == '=') {
+            size_t value = field - name_length - 1;
+            if (value + 1 > size)
+                return -1;
+            memcpy(out, query + name_length + 1, value);
+            out[value] = '\0';
+            return 1;
+        }
+        query = query[field] == '&' ? query + field : NULL;
+    }
+    return 0;
+}
+
+/* A decimal number, strictly (digits only, no overflow). Returns 0 or -1. */
+static int parse_id(const char *text, unsigned long *out)
+{
+    unsigned long value = 0;
+    if (text[0] == '\0')
+        return -1;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9' || value > (ULONG_MAX - 9) / 10)
+            return -1;
+        value = value * 10 + (unsigned long)(*p - '0');
+    }
+    *out = value;
+    return 0;
+}
+
+/* POST /join: a member, and its token. */
+static int answer_join(struct server *s, struct conn *c)
+{
+    if (room_is_full(s))
+        return 503; /* -m counts every transport */
+    struct member *m = session_join(s);
+    if (m == NULL)
+        return 500;
+    char body[128];
+    int n = snprintf(body, sizeof body, "{\"session\":\"%s\",\"nick\":\"%s\"}",
+                     m->session->token, m->nick);
+    http_queue_head(s, c, 200, "application/json", n, NULL);
+    conn_send(s, c, body, (size_t)n);
+    return 200;
+}
+
+/* GET /events, GET /poll, POST /send and POST /join. Returns the status answered
+ * (or to be answered: /send answers once its body is in, a poll may be parked). */
+static int answer_session(struct server *s, struct conn *c, enum route route,
+                          long long body_length)
+{
+    struct http_state *h = c->http;
+    const struct http_request *req = &h->request;
+    if (strcmp(req->request_line.method, routes[route].method) != 0)
+        return 405;
+    if (route == ROUTE_JOIN)
+        return answer_join(s, c);
+    /* Who is asking? HTTP does not know: the request must say. */
+    char token[SESSION_TOKEN_HEX + 2];
+    int found = query_value(req->request_line.target, "session", token, sizeof token);
+    if (found == 0)
+        return 400;
+    struct session *se = found > 0 ? session_find(s, token) : NULL;
+    if (se == NULL)
+        return 404; /* unknown, expired, ended, or not a token at all */
+    se->last_active_ms = io_now_ms();
+    if (route == ROUTE_EVENTS) {
+        sse_start(s, c, se, http_header_value(req, "Last-Event-ID")); /* sse.c */
+        return 200;
+    }
+    if (route == ROUTE_POLL) {
+        char text[32];
+        unsigned long since = 0;
+        found = query_value(req->request_line.target, "since", text, sizeof text);
+        if (found < 0 || (found > 0 && parse_id(text, &since) < 0) ||
+            since > session_newest(se))
+            return 400;
+        poll_start(s, c, se, since); /* poll.c */
+        return 200;
+    }
+    /* POST /send: the body is chat input, read as it comes; 204 once it is all in. */
+    if (body_length > MAX_SEND_BYTES)
+        return 413;
+    h->stage = HTTP_RECEIVING;
+    h->session = se;
+    h->body_left = body_length;
+    return 204;
+}
+
 /* A whole head has been parsed with this verdict: answer it. */
 static void answer(struct server *s, struct conn *c, int status)
 {
@@ -284,11 +419,20 @@ static void answer(struct server *s, struct conn *c, int status)
               h->served < DEFAULT_MAX_REQUESTS && status_keeps_connection(status);
     /* /ws takes any method to its own judge: a POST there is a bad handshake (400),
      * not a 405. */
-    int upgrade = (status == 0 || status == 405 || status == 501) && is_upgrade_path(req);
+    int routable = status == 0 || status == 405 || status == 501;
+    enum route route = routable ? route_of(req) : ROUTE_NONE;
     long long sent = -1;
-    if (upgrade) {
+    if (routable && is_upgrade_path(req)) {
         status = answer_upgrade(s, c);
         body_length = 0;
+    } else if (route != ROUTE_NONE) {
+        status = answer_session(s, c, route, body_length);
+        h->keep = h->keep &&
+                  (status_keeps_connection(status) || status == 200 || status == 204);
+        if (status == 204)
+            body_length = 0; /* it is the message, not something to skip */
+        else if (status != 200)
+            sent = queue_status(s, c, status, NULL, NULL, routes[route].method);
     } else {
         struct http_file file = {.fd = -1};
         char location[HTTP_LOCATION_SIZE];
@@ -302,11 +446,12 @@ static void answer(struct server *s, struct conn *c, int status)
             queue_file(s, c, &file);
             sent = (long long)file.size; /* the log counts what it was promised */
         } else {
-            sent = queue_status(s, c, status, status == 301 ? location : NULL, NULL);
+            sent =
+                queue_status(s, c, status, status == 301 ? location : NULL, NULL, NULL);
         }
     }
     log_access(c->peer, time(NULL), req->line, status == 0 ? 200 : status, sent);
-    if (status == 101)
+    if (status == 101 || h->stage == HTTP_RECEIVING)
         return;
     if (h->keep && body_length > 0) {
         h->body_left = body_length; /* read and thrown away, then the next request */
@@ -330,14 +475,45 @@ static void end_of_response(struct server *s, struct conn *c)
     c->deadline_ms = io_now_ms() + s->idle_ms; /* idle until the next request */
 }
 
+/* POST /send: feed the body, as it arrives, to the member as chat input, cut into
+ * lines exactly like raw input; the end of the body ends its last line. Then 204.
+ * Returns the bytes still to come. */
+static long long receive_body(struct server *s, struct conn *c)
+{
+    struct http_state *h = c->http;
+    size_t take =
+        h->body_left < (long long)c->in_length ? (size_t)h->body_left : c->in_length;
+    struct member *m = h->session != NULL ? h->session->member : NULL;
+    if (m != NULL && take > 0)
+        member_input(s, m, (const char *)c->in, take);
+    memmove(c->in, c->in + take, c->in_length - take);
+    c->in_length -= take;
+    h->body_left -= (long long)take;
+    if (h->body_left > 0)
+        return h->body_left;
+    if (m != NULL)
+        member_input_end(s, m);
+    h->session = NULL;
+    h->stage = HTTP_READING;
+    http_queue_head(s, c, 204, NULL, -1, NULL); /* no body, so no length (RFC 9110) */
+    return 0;
+}
+
 /* Work through what has arrived: heads, bodies to skip, as far as the queue has room
  * for the answers. */
 static void process_input(struct server *s, struct conn *c)
 {
     struct http_state *h = c->http;
     while (c->state == CONN_OPEN && c->kind == CONN_HTTP) {
-        if (h->stage == HTTP_SENDING_FILE)
-            return;
+        if (h->stage == HTTP_SENDING_FILE || h->stage == HTTP_STREAM ||
+            h->stage == HTTP_PARKED)
+            return; /* the answer is still going out: the next request waits */
+        if (h->stage == HTTP_RECEIVING) {
+            if (receive_body(s, c) > 0)
+                return;
+            end_of_response(s, c);
+            continue;
+        }
         if (h->stage == HTTP_SKIPPING) {
             size_t take = h->body_left < (long long)c->in_length ? (size_t)h->body_left
                                                                  : c->in_length;
@@ -367,8 +543,8 @@ static void process_input(struct server *s, struct conn *c)
             ws_take_input(s, c); /* frames that came with the handshake */
             return;
         }
-        if (h->stage != HTTP_SENDING_FILE)
-            end_of_response(s, c);
+        if (h->stage == HTTP_READING || h->stage == HTTP_SKIPPING)
+            end_of_response(s, c); /* else the answer is still to come */
     }
 }
 
@@ -384,7 +560,11 @@ void http_read(struct server *s, struct conn *c)
     }
     if (s->verbose)
         log_wire(c->fd, LOG_RECEIVED, c->in + c->in_length, (size_t)n);
+    if (c->http->stage == HTTP_STREAM)
+        return; /* an event stream goes one way: what a client sends is ignored */
     c->in_length += (size_t)n;
+    if (c->http->stage == HTTP_PARKED)
+        return; /* a pipelined request waits until the poll is answered */
     if (!c->http->request_started) {
         /* A request has begun: it must be complete within -t (chapter 2). */
         c->http->request_started = 1;
@@ -407,7 +587,19 @@ void http_continue(struct server *s, struct conn *c)
         h->stage = HTTP_READING;
         end_of_response(s, c);
     }
+    if (h->stage == HTTP_STREAM && h->session != NULL)
+        sse_push(s, h->session); /* events that waited for room */
     process_input(s, c);
+}
+
+/* A parked poll has been answered (poll.c): on to the next request, which
+ * http_continue() takes up once the answer is on its way. */
+void http_response_done(struct server *s, struct conn *c)
+{
+    if (c->http->stage != HTTP_PARKED)
+        return; /* answered at once: process_input() goes on by itself */
+    c->http->stage = HTTP_READING;
+    end_of_response(s, c);
 }
 
 int http_wants_write(const struct conn *c)

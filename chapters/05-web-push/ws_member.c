@@ -167,16 +167,13 @@ void ws_deliver(struct server *s, struct member *to, const char *line, size_t le
         free(clean);
 }
 
-/* Every -K seconds: a PING to every WebSocket, and goodbye to those that have sent
- * nothing for two intervals. A browser answers PINGs by itself, so only a client
- * that is really gone stays silent. */
-void ws_ping_if_due(struct server *s)
+/* Every -K seconds (pushd.c's timer): a PING to every WebSocket, and goodbye to
+ * those that have sent nothing for two intervals. A browser answers PINGs by itself,
+ * so only a client that is really gone stays silent that long. */
+void ws_ping_all(struct server *s)
 {
     long long now = io_now_ms();
-    if (now < s->next_ping_ms)
-        return;
     long long interval = (long long)s->ping_secs * 1000;
-    s->next_ping_ms = now + interval;
     for (int i = 0; i < s->conn_count; i++) {
         struct conn *c = s->conns[i];
         if (c->kind != CONN_WEBSOCKET || c->state != CONN_OPEN || c->member == NULL)

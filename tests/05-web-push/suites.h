@@ -11,9 +11,10 @@
 #define CH5_DIR PROJECT_ROOT "/chapters/05-web-push"
 #define PUSHD   CH5_DIR "/pushd"
 
-Suite *pushd_http_suite(void); /* the start line, the command line, static files */
-Suite *pushd_room_suite(void); /* chapter 3's room on the raw port, and -m, -T */
-Suite *pushd_ws_suite(void);   /* the handshake, a WebSocket member, -K, shutdown */
+Suite *pushd_http_suite(void);     /* the start line, the command line, static files */
+Suite *pushd_room_suite(void);     /* chapter 3's room on the raw port, and -m, -T */
+Suite *pushd_ws_suite(void);       /* the handshake, a WebSocket member, -K, shutdown */
+Suite *pushd_sessions_suite(void); /* /join, SSE, long polling, /send, -E */
 
 /* One end of a conversation with pushd: a socket and the bytes read from it that
  * are not yet taken. */
