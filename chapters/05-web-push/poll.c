@@ -27,6 +27,24 @@ static size_t queue_room(const struct queue *q)
     return QUEUE_CAPACITY - (q->end - q->start);
 }
 
+/* One byte of a JSON string, escaped if it must be, into out (8 bytes). Returns its
+ * length. Bytes from 0x80 up are left alone: the line is valid UTF-8 by now. */
+static size_t json_escape(unsigned char b, char *out)
+{
+    int n;
+    if (b == '"' || b == '\\')
+        n = snprintf(out, 8, "\\%c", b);
+    else if (b == '\n')
+        n = snprintf(out, 8, "\\n");
+    else if (b == '\t')
+        n = snprintf(out, 8, "\\t");
+    else if (b < 0x20)
+        n = snprintf(out, 8, "\\u%04x", b);
+    else
+        n = snprintf(out, 8, "%c", b);
+    return n > 0 ? (size_t)n : 0;
+}
+
 /* Append line as a JSON string (RFC 8259 §7): quotes and backslashes escaped,
  * control characters as \n, \t or \u00XX; the line is made valid UTF-8 first.
  * Returns the new length, or 0 if it does not fit in size. */
@@ -44,19 +62,8 @@ static size_t add_json_string(char *out, size_t at, size_t size, const char *lin
     if (ok)
         out[o++] = '"';
     for (size_t i = 0; ok && i < n; i++) {
-        unsigned char b = (unsigned char)clean[i];
         char escaped[8];
-        if (b == '"' || b == '\\')
-            snprintf(escaped, sizeof escaped, "\\%c", b);
-        else if (b == '\n')
-            snprintf(escaped, sizeof escaped, "\\n");
-        else if (b == '\t')
-            snprintf(escaped, sizeof escaped, "\\t");
-        else if (b < 0x20)
-            snprintf(escaped, sizeof escaped, "\\u%04x", b);
-        else
-            escaped[0] = (char)b, escaped[1] = '\0';
-        size_t e = strlen(escaped);
+        size_t e = json_escape((unsigned char)clean[i], escaped);
         ok = o + e + 1 < size;
         if (ok) {
             memcpy(out + o, escaped, e);

@@ -1,13 +1,19 @@
 /* pushd.c: chapter 5, HTTP's own ways to push, and a browser in chapter 3's room.
  *
  * A browser cannot open a raw TCP connection, so it cannot join chapter 3's chat.
- * HTTP itself has answers: the WebSocket upgrade turns an HTTP connection into a
- * two-way stream of frames (RFC 6455). pushd serves them all from one process, one
- * thread and one select() loop, as chapter 3 did: the concurrency model does not
- * depend on the protocol. Two listening sockets feed it:
+ * HTTP itself has three answers: a request the server answers only when it has
+ * news (long polling), a response that never ends (server-sent events), and the
+ * WebSocket upgrade, which turns an HTTP connection into a two-way stream of frames
+ * (RFC 6455). pushd serves them all from one process, one thread and one select()
+ * loop, as chapter 3 did: the concurrency model does not depend on the protocol.
+ * Two listening sockets feed it:
  *
- *   the HTTP port (-p)   static files with chapter 2's rules, and GET /ws, the door
- *                        from HTTP into the room (web.c, then ws_member.c)
+ *   the HTTP port (-p)   static files with chapter 2's rules (web.c), and HTTP's
+ *                        three ways into the room: GET /ws, the WebSocket upgrade
+ *                        (ws_member.c); and for a client that speaks only plain
+ *                        HTTP, a session (sessions.c) whose lines arrive by
+ *                        server-sent events (sse.c) or long polling (poll.c) and
+ *                        leave by POST /send
  *   the chat port (-P)   chapter 3's line protocol, exactly: nc and chat work
  *
  * and every member, whatever its transport, is in one room (room.c). The loop is
@@ -364,7 +370,8 @@ static void accept_from(struct server *s, int listen_fd)
         return;
     }
     /* The chat port: in the room at once, and the server speaks first. */
-    member_join(s, c, TRANSPORT_RAW);
+    if (member_join(s, c, TRANSPORT_RAW) == NULL)
+        c->state = CONN_GONE; /* out of memory */
 }
 
 /* A member joins through connection c (the raw port, or a WebSocket after its

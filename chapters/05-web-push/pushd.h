@@ -223,6 +223,7 @@ unsigned long session_newest(const struct session *se);
 void session_expire(struct server *s);
 long long session_next_expiry(const struct server *s);
 void session_end(struct server *s, struct session *se);
+void session_free(struct session *se);
 void session_detach(struct conn *c);
 
 /* sse.c */

@@ -180,6 +180,12 @@ void session_end(struct server *s, struct session *se)
         if (c->kind == CONN_HTTP && c->http->session == se)
             c->http->session = NULL;
     }
+    session_free(se);
+}
+
+/* Its outbox and itself (at the very end, shutdown.c; or from session_end). */
+void session_free(struct session *se)
+{
     while (se->count > 0)
         drop_oldest(se);
     free(se);

@@ -47,10 +47,8 @@ static void say_goodbye(struct server *s)
         struct conn *c = s->conns[i];
         if (c->kind == CONN_WEBSOCKET)
             ws_close(s, c, WS_CLOSE_GOING_AWAY);
-        else if (c->kind == CONN_RAW)
-            conn_close_gently(s, c, SHUTDOWN_WAIT_MS);
-        else if (c->out.start < c->out.end)
-            conn_close_gently(s, c, SHUTDOWN_WAIT_MS); /* an event, a poll's answer */
+        else if (c->kind == CONN_RAW || c->out.start < c->out.end)
+            conn_close_gently(s, c, SHUTDOWN_WAIT_MS); /* a line, an event, an answer */
         else if (c->state == CONN_OPEN)
             c->state = CONN_GONE; /* plain HTTP: nothing to say */
     }
@@ -81,7 +79,10 @@ void close_everything(struct server *s)
         free_conn(c);
     }
     s->conn_count = 0;
-    for (int i = 0; i < s->member_count; i++)
+    for (int i = 0; i < s->member_count; i++) {
+        if (s->members[i]->session != NULL)
+            session_free(s->members[i]->session);
         free(s->members[i]);
+    }
     s->member_count = 0;
 }
