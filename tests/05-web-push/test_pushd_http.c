@@ -82,6 +82,18 @@ START_TEST(start_line_names_both_ports)
 }
 END_TEST
 
+START_TEST(listens_on_ipv6)
+{
+    const char *extra[] = {"-b", "::1", NULL};
+    pd_start(&server, extra);
+    char want[128];
+    snprintf(want, sizeof want, "http://[::1]:%d/ and chat://[::1]:%d/", server.port,
+             server.port2);
+    ck_assert_str_eq(server.url, want);
+    server_stop_clean(&server, "pushd");
+}
+END_TEST
+
 static int run_pushd(const char *const args[], char *err, size_t err_size)
 {
     char *argv[16] = {PUSHD};
@@ -290,6 +302,7 @@ Suite *pushd_http_suite(void)
     TCase *tc = tcase_create("start");
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, start_line_names_both_ports);
+    tcase_add_test(tc, listens_on_ipv6);
     tcase_add_test(tc, command_line);
     suite_add_tcase(s, tc);
     tc = tcase_create("files");
