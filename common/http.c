@@ -301,6 +301,8 @@ static const char *status_explanation(int status)
         return "The request body is larger than this server accepts.";
     case 414:
         return "The request target is longer than this server accepts.";
+    case 426:
+        return "This server speaks WebSocket version 13 only.";
     case 431:
         return "The request headers are larger than this server accepts.";
     case 500:

@@ -349,8 +349,12 @@ int http_encode_path(const char *path, char *out, size_t out_size)
 const char *http_status_text(int status)
 {
     switch (status) {
+    case 101:
+        return "Switching Protocols";
     case 200:
         return "OK";
+    case 204:
+        return "No Content";
     case 301:
         return "Moved Permanently";
     case 304:
@@ -369,6 +373,8 @@ const char *http_status_text(int status)
         return "Content Too Large";
     case 414:
         return "URI Too Long";
+    case 426:
+        return "Upgrade Required";
     case 431:
         return "Request Header Fields Too Large";
     case 500:

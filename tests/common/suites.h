@@ -10,6 +10,7 @@ Suite *http_suite(void);
 Suite *log_suite(void);
 Suite *options_suite(void);
 Suite *reply_suite(void);
+Suite *sha1_base64_suite(void); /* SHA-1 and base64, for the WebSocket handshake */
 Suite *regressions_suite(void); /* the fuzz corpus, and the bugs it found */
 
 #endif

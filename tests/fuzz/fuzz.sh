@@ -30,6 +30,8 @@ max_len() {
     fuzz_chat_lines) echo 12000 ;;   # several times the 4 KiB input buffer
     fuzz_request_line) echo 9000 ;;  # HTTP_MAX_REQUEST_LINE is 8192
     fuzz_target_path) echo 5000 ;;   # PATH_MAX is 4096
+    fuzz_ws_frames) echo 70000 ;;    # past a 64 KiB message, so 1009 is reached
+    fuzz_ws_handshake) echo 4096 ;;  # a few headers with long values
     *) echo 2048 ;;
     esac
 }

@@ -59,6 +59,18 @@ static int read_first_line(int fd, char *buf, size_t size, int timeout_ms)
     return 0;
 }
 
+/* The port of the URL that starts text ("http://[::1]:8002/ and ..."): the number
+ * after the last colon before the first space. Returns 0 or -1. */
+static int url_port(const char *text, int *port)
+{
+    size_t length = strcspn(text, " ");
+    const char *colon = NULL;
+    for (const char *c = text; c < text + length; c++)
+        if (*c == ':')
+            colon = c;
+    return colon != NULL && sscanf(colon + 1, "%d", port) == 1 ? 0 : -1;
+}
+
 /* ---- Under valgrind ---------------------------------------------------------------
  *
  * With VALGRIND=1 in the environment (`make test VALGRIND=1`), server_start() runs
@@ -293,8 +305,13 @@ int server_start_explained(struct server_proc *p, const char *program, char *con
         return -1;
     }
     const char *at = strstr(line, "listening on ");
-    const char *colon = at ? strrchr(line, ':') : NULL;
-    if (colon == NULL || sscanf(colon + 1, "%d", &p->port) != 1) {
+    if (at == NULL || url_port(at + strlen("listening on "), &p->port) < 0) {
+        explain_start_failure(p, line, timeout_ms, why, why_size);
+        abandon_server(p);
+        return -1;
+    }
+    const char *second = strstr(at, " and ");
+    if (second != NULL && url_port(second + strlen(" and "), &p->port2) < 0) {
         explain_start_failure(p, line, timeout_ms, why, why_size);
         abandon_server(p);
         return -1;

@@ -22,7 +22,11 @@
 struct server_proc {
     pid_t pid;
     int port;
-    char url[128]; /* the URL from its first line */
+    /* A server with two listeners names both: "pushd: listening on
+     * http://127.0.0.1:8005/ and chat://127.0.0.1:8004/". port is the first URL's,
+     * port2 the second's (0 when there is only one). */
+    int port2;
+    char url[128]; /* the URL(s) from its first line */
     int stderr_fd; /* its stderr: a temporary file, already unlinked */
 };
 
