@@ -279,9 +279,9 @@ static int symlink_below_root(char *joined, size_t root_length)
  * only a symlink below the root can lead out of it. So: lstat() the directories
  * between root and file (none for a file in the root), then open the last component
  * with O_NOFOLLOW, which refuses to follow a symlink. No symlink (and no "..")
- * anywhere means that
- * root + path is the real path, inside the root: two system calls (open, fstat) for a
- * file in the root instead of six. A symlink anywhere: the sure way, as before.
+ * anywhere means that root + path is the real path, inside the root: two system
+ * calls (open, fstat) for a file in the root instead of six. A symlink anywhere: the
+ * sure way, as before.
  * O_NONBLOCK: a FIFO must not make open() wait for a writer (it is refused below);
  * O_NOCTTY: a terminal device must not become ours. */
 static int open_inside(const char *root, const char *path, struct http_file *f,
