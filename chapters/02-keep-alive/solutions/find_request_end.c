@@ -1,7 +1,8 @@
 /* Reference answer to exercise 2.3, which your server calls: read_request() in
  * httpd.c reads until this finds the end of a head, and keeps the bytes after it (a
- * body, or the next pipelined request). The chapter's own server does the same with
- * io_read_line() (common/io.c), line by line.
+ * body, or the next pipelined request). The chapter's own server gets the same from
+ * http_read_request() (common/http.c), which leaves what follows a head in its
+ * reader.
  */
 #include "exercises.h"
 
