@@ -316,7 +316,7 @@ static int serve_one_request(struct server *s, struct connection *c)
             close(file.fd);
         return 0; /* the body never came: nobody to answer */
     }
-    if (answer(s, c, status, &file, status == 301 ? location : NULL, keep) < 0)
+    if (answer(s, c, status, &file, location, keep) < 0)
         keep = 0;
     if (file.fd >= 0)
         close(file.fd);
@@ -409,8 +409,9 @@ static int is_not_modified(const struct http_request *req, const struct http_fil
     return 0;
 }
 
-/* The response, which says whether it is the last on this connection. Returns 0, or
- * -1 when it could not all be sent: then the connection must close. */
+/* The response, which says whether it is the last on this connection; location is
+ * set for a 301. Returns 0, or -1 when it could not all be sent: then the connection
+ * must close. */
 static int answer(struct server *s, struct connection *c, int status,
                   const struct http_file *file, const char *location, int keep)
 {
@@ -429,7 +430,8 @@ static int answer(struct server *s, struct connection *c, int status,
         .buffer = c->out,
         .buffer_size = sizeof c->out,
     };
-    int rc = status != 0                  ? http_send_status(&reply, status, location)
+    int rc = status == 301                ? http_send_status(&reply, status, location)
+             : status != 0                ? http_send_status(&reply, status, NULL)
              : is_not_modified(req, file) ? http_send_not_modified(&reply, file)
                                           : http_send_file(&reply, file);
     log_access(c->client, time(NULL), req->line, reply.status, reply.body_bytes);

@@ -295,17 +295,22 @@ static void accept_one(struct server *s)
         return;
     }
     reap_children(s); /* count only the children still working */
-    pid_t pid = s->child_count < s->max_children ? fork() : -1;
+    if (s->child_count >= s->max_children) {
+        refuse_busy(s, fd);
+        return;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "%s: fork: %s\n", PROGRAM_NAME, strerror(errno));
+        refuse_busy(s, fd);
+        return;
+    }
     if (pid == 0) {
         close(s->listen_fd); /* the child never accepts */
         if (sig_reset_for_child() < 0)
             _exit(1);
         serve_connection(s, fd);
         _exit(0); /* not exit(): the parent's stdio buffers are not ours to flush */
-    }
-    if (pid < 0) {
-        refuse_busy(s, fd); /* over the cap, or fork() failed */
-        return;
     }
     close(fd); /* the child has its own copy; with ours open, its close sends no FIN */
     for (int i = 0; i < s->max_children; i++) {
@@ -401,7 +406,7 @@ static int serve_one_request(struct server *s, struct connection *c)
             close(file.fd);
         return 0; /* the body never came: nobody to answer */
     }
-    if (answer(s, c, status, &file, status == 301 ? location : NULL, keep) < 0)
+    if (answer(s, c, status, &file, location, keep) < 0)
         keep = 0;
     if (file.fd >= 0)
         close(file.fd);
@@ -547,8 +552,9 @@ static int is_not_modified(const struct http_request *req, const struct http_fil
     return file->modified <= date;
 }
 
-/* The response, which says whether it is the last on this connection. Returns 0, or
- * -1 when it could not all be sent: then the connection must close. */
+/* The response, which says whether it is the last on this connection; location is
+ * set for a 301. Returns 0, or -1 when it could not all be sent: then the connection
+ * must close. */
 static int answer(struct server *s, struct connection *c, int status,
                   const struct http_file *file, const char *location, int keep)
 {
@@ -567,7 +573,8 @@ static int answer(struct server *s, struct connection *c, int status,
         .buffer = c->out,
         .buffer_size = sizeof c->out,
     };
-    int rc = status != 0                  ? http_send_status(&reply, status, location)
+    int rc = status == 301                ? http_send_status(&reply, status, location)
+             : status != 0                ? http_send_status(&reply, status, NULL)
              : is_not_modified(req, file) ? http_send_not_modified(&reply, file)
                                           : http_send_file(&reply, file);
     log_access(c->client, time(NULL), req->line, reply.status, reply.body_bytes);

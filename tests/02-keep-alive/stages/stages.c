@@ -114,8 +114,7 @@ static void pause_ms(int ms)
     nanosleep(&pause, NULL);
 }
 
-/* ---- The server ---------------------------------------------------------------------
- */
+/* ---- The server -------------------------------------------------------------------- */
 
 static struct server_proc server;
 /* What to read when a response does not come: the stage's book section. */
@@ -143,8 +142,7 @@ static const char *seconds(int n)
     return text;
 }
 
-/* ---- A client that keeps its connection ---------------------------------------------
- */
+/* ---- A client that keeps its connection -------------------------------------------- */
 
 struct client {
     int fd;
@@ -433,8 +431,7 @@ START_TEST(two_requests_on_one_connection)
 }
 END_TEST
 
-/* ---- Stage 2.s2: the idle timeout ---------------------------------------------------
- */
+/* ---- Stage 2.s2: the idle timeout -------------------------------------------------- */
 
 START_TEST(idle_connections_closed_silently)
 {
@@ -527,8 +524,7 @@ START_TEST(max_requests_then_close)
 }
 END_TEST
 
-/* ---- Stage 2.s4: framing ------------------------------------------------------------
- */
+/* ---- Stage 2.s4: framing ----------------------------------------------------------- */
 
 /* POST /hello.txt with a body (405, kept), then GET /style.css (200) on one
  * connection; the body in the head's write or in its own. */
@@ -614,8 +610,7 @@ START_TEST(bad_framing_refused)
 }
 END_TEST
 
-/* ---- Stage 2.s5: pipelining ---------------------------------------------------------
- */
+/* ---- Stage 2.s5: pipelining -------------------------------------------------------- */
 
 START_TEST(three_requests_in_one_write)
 {
@@ -683,8 +678,7 @@ START_TEST(request_cut_across_writes)
 }
 END_TEST
 
-/* ---- Stage 2.s6: an idle client does not block a second one -------------------------
- */
+/* ---- Stage 2.s6: an idle client does not block a second one ------------------------ */
 
 START_TEST(idle_client_does_not_block)
 {
@@ -716,8 +710,7 @@ START_TEST(idle_client_does_not_block)
 }
 END_TEST
 
-/* ---- Stage 2.s7: no zombies ---------------------------------------------------------
- */
+/* ---- Stage 2.s7: no zombies -------------------------------------------------------- */
 
 /* Children of a process, from /proc/PID/stat ("pid (name) state ppid ..."): how many,
  * and how many are zombies (state Z). Returns -1 where there is no /proc. */
@@ -815,8 +808,7 @@ START_TEST(stop_ends_the_children)
 }
 END_TEST
 
-/* ---- Stage 2.s8: 503 over the cap ---------------------------------------------------
- */
+/* ---- Stage 2.s8: 503 over the cap -------------------------------------------------- */
 
 START_TEST(over_the_cap_503)
 {
@@ -863,8 +855,7 @@ START_TEST(over_the_cap_503)
 }
 END_TEST
 
-/* ---- Stage 2.s9: 304 Not Modified ---------------------------------------------------
- */
+/* ---- Stage 2.s9: 304 Not Modified -------------------------------------------------- */
 
 START_TEST(not_modified)
 {
@@ -914,8 +905,7 @@ START_TEST(not_modified)
 }
 END_TEST
 
-/* ---- The stages, in the book's order ------------------------------------------------
- */
+/* ---- The stages, in the book's order ----------------------------------------------- */
 
 void add_stages(Suite *suite)
 {
