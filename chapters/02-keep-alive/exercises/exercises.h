@@ -114,7 +114,7 @@ long find_request_end(const char *buf, size_t length);
  * In httpd.c: read_request() waits with io_wait(), never past its deadline.
  */
 
-/* Stage 2.s3: who closes: Connection: close, HTTP/1.0 keep-alive, -n
+/* Stage 2.s3: who closes the connection
  * Read: book/02-keep-alive.md, section "Who closes the connection"
  *
  * Needs exercise 2.1. "Connection: close" (also inside a list, in any case) gets its
@@ -123,7 +123,7 @@ long find_request_end(const char *buf, size_t length);
  * -n 2 the second answer says close. In httpd.c: wants_keep_alive() and answer().
  */
 
-/* Stage 2.s4: a body framed by Content-Length, thrown away; 413, 400, 501
+/* Stage 2.s4: a body framed by Content-Length
  * Read: book/02-keep-alive.md, section "Framing: where a body ends"
  *
  * Needs exercise 2.2. A POST with a 5-byte body gets 405 and the GET behind it its
@@ -142,7 +142,7 @@ long find_request_end(const char *buf, size_t length);
  * after a head.
  */
 
-/* Stage 2.s6: an idle client does not block a second one
+/* Stage 2.s6: an idle client blocks no one
  * Read: book/02-keep-alive.md, section "A process per connection"
  *
  * One client gets its answer and stays connected, saying nothing (-t 30); a second
