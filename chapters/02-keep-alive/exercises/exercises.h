@@ -11,27 +11,23 @@
  * exercise, `make homework EX=2.s1` one stage, with every detail. Reference answers
  * are in ../solutions/ (try first!).
  *
- * Your server is linked with these files of common/ and nothing else, so calling any
- * other is a link error:
- */
-/* clang-format off */
-/*
- * Links: common/http.c common/http_parse.c common/io.c common/reply.c common/net.c common/sig.c common/log.c common/options.c
- */
-/* clang-format on */
-/*
- * They hold what chapter 1 taught: parsing a request head, finding and sending a
- * file or an error page, listening, Ctrl-C, logging, reading flags. They also hold
- * the server's own answers to this chapter's lesson, which are yours to write:
- * http_read_request() and io_reader (reading requests while keeping what follows
- * them), http_list_has_token(), http_header_has_token(),
- * http_parse_content_length() and http_parse_date(). Do not call those (the end
- * of this file makes them a compile error): use your exercise answers and your own
- * loop.
- *
  * An exercise function that still returns EXERCISE_NOT_STARTED is reported as "not
  * started".
  */
+/* clang-format off */
+/* Your server is linked with these files of common/ and no others, so calling
+ * anything else is a link error (tests/homework.mk reads this line, kept whole):
+ * Links: common/http.c common/http_parse.c common/io.c common/reply.c common/net.c common/sig.c common/log.c common/options.c
+ * They hold what chapter 1 taught: parsing a request head, finding and sending a
+ * file or an error page, listening, Ctrl-C, logging, reading flags. They also hold
+ * the reference server's answers to this chapter's lesson, which are yours to
+ * write: http_read_request() and io_reader (reading requests while keeping what
+ * follows them), http_list_has_token(), http_header_has_token(),
+ * http_parse_content_length() and http_parse_date(). Do not call those (the end of
+ * this file makes them a compile error): use your exercise answers and your own
+ * loop.
+ */
+/* clang-format on */
 #ifndef EXERCISES_H
 #define EXERCISES_H
 
