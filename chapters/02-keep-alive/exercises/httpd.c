@@ -132,15 +132,15 @@ int main(int argc, char **argv)
                 strerror(errno));
         return 1;
     }
-    /* TODO (Stage 2.s7, "Reaping: no zombies"): make a child's end wake the loop
-     * below. Catch SIGCHLD with sigaction() (a handler that does nothing will do:
-     * catching it is what makes it interrupt pselect()), block it with sigprocmask()
-     * and take it out of s.wait_mask, as common/sig.c does for SIGINT and SIGTERM, so
-     * that it gets through only while the loop sleeps. */
     if (sig_setup_stop(&s.wait_mask) < 0) {
         fprintf(stderr, "%s: start-up: %s\n", PROGRAM_NAME, strerror(errno));
         return 1;
     }
+    /* TODO (Stage 2.s7, "Reaping: no zombies"): make a child's end wake the loop
+     * below. Catch SIGCHLD with sigaction() (a handler that does nothing will do:
+     * catching it is what makes it interrupt pselect()), block it with sigprocmask()
+     * and take it out of s.wait_mask, as sig_setup_stop() just did for SIGINT and
+     * SIGTERM (common/sig.c), so that it gets through only while the loop sleeps. */
     char why[256];
     s.listen_fd = net_listen(address, port, NET_LISTEN_BACKLOG, why, sizeof why);
     char url[NET_ADDRSTRLEN + 16];
@@ -330,10 +330,11 @@ static int read_request(struct server *s, struct connection *c)
 {
     /* TODO (Stage 2.s1, "One connection, many requests"): read() from c->fd,
      * appending to c->in (c->in_length bytes so far), until find_request_end() finds
-     * the end of a head (exercise 2.3) or c->in is full. Then parse exactly that head:
+     * the end of a head (exercise 2.3). Then parse exactly that head:
      * http_request_init(&c->request) and http_parse_head(&c->request, c->in, end),
-     * whose verdict you return. A read of 0 bytes (the client closed) or an error:
-     * return HTTP_NO_RESPONSE. Skip empty lines before a request (RFC 9112 §2.2).
+     * whose verdict you return. If c->in fills up first, parse all of it: the verdict
+     * is then 414 or 431. A read of 0 bytes (the client closed) or an error: return
+     * HTTP_NO_RESPONSE. Skip empty lines before a request (RFC 9112 §2.2).
      *
      * TODO (Stage 2.s2, "One connection, many requests"): never wait forever. Before
      * each read(), io_wait(c->fd, 0, ms) at most until a deadline: -t (s->idle_ms)
