@@ -333,7 +333,7 @@ static int read_request(struct server *s, struct connection *c)
      * the end of a head (exercise 2.3). Then parse exactly that head:
      * http_request_init(&c->request) and http_parse_head(&c->request, c->in, end),
      * whose verdict you return. If c->in fills up first, parse all of it: the verdict
-     * is then 414 or 431. A read of 0 bytes (the client closed) or an error: return
+     * is then 400, 414 or 431. A read of 0 bytes (the client closed) or an error: return
      * HTTP_NO_RESPONSE. Skip empty lines before a request (RFC 9112 §2.2).
      *
      * TODO (Stage 2.s2, "One connection, many requests"): never wait forever. Before
