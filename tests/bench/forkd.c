@@ -20,9 +20,13 @@
 
 static int dir_fd;
 
-/* Answer one request head (NUL-terminated) on fd. Returns 0, or -1 to hang up. */
+/* Answer one request head (NUL-terminated) on fd. Returns 0 to go on, or -1 to hang
+ * up: after an error, and after an HTTP/1.0 request that did not ask to keep the
+ * connection (ab without -k reads until we close). */
 static int answer(int fd, char *head)
 {
+    int keep = strstr(head, " HTTP/1.1\r\n") != NULL ||
+               strstr(head, "Keep-Alive") != NULL || strstr(head, "keep-alive") != NULL;
     static char out[16384 + 256];
     char name[256];
     if (sscanf(head, "GET /%255s", name) != 1 || strchr(name, '/') || strstr(name, ".."))
@@ -33,7 +37,7 @@ static int answer(int fd, char *head)
         if (file >= 0)
             close(file);
         const char *missing = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
-        return write(fd, missing, strlen(missing)) < 0 ? -1 : 0;
+        return write(fd, missing, strlen(missing)) < 0 || !keep ? -1 : 0;
     }
     int n = snprintf(out, 256, "HTTP/1.1 200 OK\r\nContent-Length: %lld\r\n\r\n",
                      (long long)st.st_size);
@@ -41,7 +45,7 @@ static int answer(int fd, char *head)
     close(file);
     if (got != st.st_size)
         return -1;
-    return write(fd, out, (size_t)n + (size_t)got) < 0 ? -1 : 0;
+    return write(fd, out, (size_t)n + (size_t)got) < 0 || !keep ? -1 : 0;
 }
 
 /* The child: requests until the client closes (pipelined ones too). */
