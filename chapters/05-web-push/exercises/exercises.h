@@ -69,7 +69,8 @@ struct ws_frame_header {
     uint64_t payload_length;
     unsigned char mask[4];
 };
-int ws_frame_header(const unsigned char *bytes, size_t length, struct ws_frame_header *out);
+int ws_frame_header(const unsigned char *bytes, size_t length,
+                    struct ws_frame_header *out);
 
 /* Exercise 5.5: utf8_check() in exercises/utf8_check.c
  * Read: book/05-web-push.md, section "Frames"
