@@ -455,8 +455,7 @@ START_TEST(drops_a_stalled_reader)
 }
 END_TEST
 
-/* ---- 3.s6: the client limit ---------------------------------------------------------
- */
+/* ---- 3.s6: the client limit ------------------------------------------------------- */
 
 #define S6_HINT "Read " BOOK ", \"A full room, and FD_SETSIZE\""
 
@@ -487,8 +486,7 @@ START_TEST(refuses_clients_over_the_limit)
 }
 END_TEST
 
-/* ---- 3.s7: commands ------------------------------------------------------------------
- */
+/* ---- 3.s7: commands --------------------------------------------------------------- */
 
 #define S7_HINT "Read " BOOK ", \"Commands\" (exercises 3.2 and 3.3)"
 
