@@ -273,8 +273,8 @@ int main_loop(struct server *s)
          * readable; accept_client() when the listening socket is. Then
          * send_tick_if_due(). 4. flush_client() every client with bytes queued. 5.
          * drop_gone_clients(). Until then the server sleeps until a signal comes,
-         * watching nothing: clients connect (the kernel accepts for us) and hear
-         * nothing. */
+         * watching nothing: clients connect (the kernel completes the handshake and
+         * queues them) and hear nothing. */
         if (pselect(0, NULL, NULL, NULL, NULL, &s->wait_mask) < 0 && errno != EINTR)
             return -1;
     }
