@@ -332,19 +332,24 @@ static int read_request(struct server *s, struct connection *c)
      * appending to c->in (c->in_length bytes so far), until find_request_end() finds
      * the end of a head (exercise 2.3). Then parse exactly that head:
      * http_request_init(&c->request) and http_parse_head(&c->request, c->in, end),
-     * whose verdict you return. If c->in fills up first, parse all of it: the verdict
-     * is then 400, 414 or 431. A read of 0 bytes (the client closed) or an error: return
-     * HTTP_NO_RESPONSE. Skip empty lines before a request (RFC 9112 §2.2).
+     * whose verdict you return, and take that head out of c->in (memmove() the bytes
+     * after it to the front): left in, it is found again as the next request. If c->in
+     * fills up first, parse all of it: the verdict is then 400, 414 or 431. A read of
+     * 0 bytes (the client closed) or an error: return HTTP_NO_RESPONSE. c->fd is
+     * non-blocking: a read() failing with EAGAIN means nothing yet, so wait for bytes
+     * with io_wait(c->fd, 0, -1) before reading (common/io.h), never in a busy loop.
+     * Skip empty lines before a request (RFC 9112 §2.2).
      *
-     * TODO (Stage 2.s2, "One connection, many requests"): never wait forever. Before
-     * each read(), io_wait(c->fd, 0, ms) at most until a deadline: -t (s->idle_ms)
-     * for the first byte of a request, then -t again from that first byte for the
-     * rest of the head. Past it, return HTTP_NO_RESPONSE: the connection closes
-     * without a word.
+     * TODO (Stage 2.s2, "One connection, many requests"): never wait forever: give
+     * io_wait() a time limit, so that it waits at most until a deadline: -t
+     * (s->idle_ms) for the first byte of a request, then -t again from that first
+     * byte for the rest of the head (io_now_ms() and io_ms_until() count it). Past
+     * it, return HTTP_NO_RESPONSE: the connection closes without a word.
      *
-     * TODO (Stage 2.s5, "Pipelining"): take only the head out of c->in (memmove()
-     * the bytes after it to the front): they are a body or the next requests, which
-     * must not be lost. And a request that is already in c->in needs no waiting. */
+     * TODO (Stage 2.s5, "Pipelining"): take only the head out of c->in: the bytes
+     * after it are a body or the next requests, which must not be lost. And a
+     * request that is already in c->in needs no waiting: look for it before you
+     * wait or read. */
     (void)s;
     (void)c;
     return HTTP_NO_RESPONSE;

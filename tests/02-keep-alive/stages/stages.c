@@ -27,6 +27,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,7 +40,8 @@
 /* Where to read, stage by stage, when something is missing. */
 #define S1_HINT                                                                          \
     "Read " BOOK ", \"One connection, many requests\": serve_connection() loops, and "   \
-    "read_request() reads until find_request_end()."
+    "read_request() reads until find_request_end(), then takes that head out of the "    \
+    "buffer."
 #define S2_HINT                                                                          \
     "Read " BOOK ", \"One connection, many requests\": read_request() waits with "       \
     "io_wait(), at most -t for the first byte, and -t from it for the whole head."
@@ -342,10 +344,10 @@ static void expect_file(const char *what, const struct response *r,
                         const struct site_file *f, const char *hint)
 {
     expect_status(what, r, 200, hint);
-    ck_assert_msg(r->body_length == f->length &&
-                      memcmp(r->body, f->bytes, f->length) == 0,
-                  "%s: expected the %zu bytes of %s, got %zu bytes: \"%s\"", what,
-                  f->length, f->path, r->body_length, show(r->body, r->body_length));
+    ck_assert_msg(
+        r->body_length == f->length && memcmp(r->body, f->bytes, f->length) == 0,
+        "%s: expected the %zu bytes of %s, got %zu bytes: \"%s\". %s", what, f->length,
+        f->path, r->body_length, show(r->body, r->body_length), hint);
 }
 
 /* The response says the connection stays: no "Connection: close". */
@@ -748,10 +750,28 @@ static int count_children(pid_t parent, int *zombies)
     return count;
 }
 
+/* Reaping needs children: while a client holds a kept connection, one must be
+ * serving it (stage 2.s6). Without this a server that never forks would pass. */
+static void expect_a_child(const char *what)
+{
+    int zombies;
+    int children = count_children(server.pid, &zombies);
+    ck_assert_msg(children != 0,
+                  "%s: answered, and the connection is still open, but the server has "
+                  "no child process serving it. This stage is about ending children; "
+                  "first fork() one per connection (stage 2.s6). %s",
+                  what, S6_HINT);
+}
+
 START_TEST(children_reaped)
 {
     int zombies;
     start(S7_HINT, NULL);
+    struct client *kept = connect_client(1);
+    const char *first = "GET /hello.txt HTTP/1.1 (connection kept)";
+    expect_file(first, ask(kept, first, get("GET", hello.path, NULL)), &hello, S1_HINT);
+    expect_a_child(first);
+    hang_up(kept);
     for (int i = 0; i < 20; i++) {
         struct client *c = connect_client(0);
         if (i % 2 == 0) { /* the server closes */
@@ -796,6 +816,7 @@ START_TEST(stop_ends_the_children)
     struct client *c = connect_client(0);
     const char *what = "GET /hello.txt HTTP/1.1, then idle (-t 30)";
     expect_file(what, ask(c, what, get("GET", hello.path, NULL)), &hello, S1_HINT);
+    expect_a_child(what);
     ck_assert_msg(kill(server.pid, SIGTERM) == 0, "tester: kill: %s", strerror(errno));
     struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
     ck_assert_msg(poll(&pfd, 1, wait_ms()) > 0,
@@ -805,7 +826,25 @@ START_TEST(stop_ends_the_children)
                   "each child with SIGTERM, and waitpid() for it, before main() returns.",
                   WAIT_SECS);
     hang_up(c);
-    stage_stop(&server);
+    /* We stopped it ourselves: it must end by itself now, within the wait. (Left to
+     * stage_stop(), its end would read as an exit during the test.) */
+    int status = 0;
+    pid_t gone = 0;
+    for (long long deadline = now_ms() + wait_ms(); gone == 0 && now_ms() < deadline;
+         pause_ms(10))
+        gone = waitpid(server.pid, &status, WNOHANG);
+    ck_assert_msg(gone == server.pid,
+                  "the server did not exit within %d s of SIGTERM (stuck waiting for a "
+                  "child it did not kill?). Read " BOOK ", \"Stopping\".",
+                  WAIT_SECS);
+    ck_assert_msg((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+                      (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM),
+                  "after SIGTERM the server ended with %s %d (expected exit status 0)",
+                  WIFEXITED(status) ? "exit status" : "signal",
+                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    server.pid = 0; /* reaped: nothing left for stage_stop() to stop */
+    close(server.stderr_fd);
+    server.stderr_fd = -1;
 }
 END_TEST
 
