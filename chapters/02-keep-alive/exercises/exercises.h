@@ -97,8 +97,8 @@ long find_request_end(const char *buf, size_t length);
  * response by its Content-Length (not by waiting for the close), then sends a second
  * request on the same connection and expects that answer too: 200, the file's bytes,
  * no "Connection: close". In httpd.c: read_request() (read until find_request_end,
- * then http_parse_head), the loop in serve_connection(), and wants_keep_alive() for
- * HTTP/1.1's default.
+ * then http_parse_head, and take that head out of the buffer), the loop in
+ * serve_connection(), and wants_keep_alive() for HTTP/1.1's default.
  */
 
 /* Stage 2.s2: the idle timeout
@@ -149,7 +149,8 @@ long find_request_end(const char *buf, size_t length);
 /* Stage 2.s7: no zombies
  * Read: book/02-keep-alive.md, section "Reaping: no zombies"
  *
- * After twenty connections have come and gone, the server has no child left, dead
+ * Needs stage 2.s6: while a client's connection is open, a child serves it. After
+ * twenty connections have come and gone, the server has no child left, dead
  * or alive (counted in /proc where there is one), without waiting for another
  * client; and SIGTERM ends the server and the children serving idle clients. In
  * httpd.c: SIGCHLD, waitpid() in the accept loop, and the end of main().
