@@ -47,15 +47,16 @@ test check: all
 	$(MAKE) -C tests suites
 	@sh tests/run-suites.sh
 
-# The homework is built from your exercises/ alone (no common/), with the same compiler
-# and warnings as everything else.
+# The homework is built from your exercises/ (and, from chapter 2 on, the parts of
+# common/ its exercises.h names), with the same compiler and warnings as everything
+# else. It needs the project built: exercise 4.1 and the stages talk to its servers.
 HOMEWORK_ENV = CC='$(CC)' HW_CFLAGS='$(STD_FLAGS) $(WARN_FLAGS) $(SAN_FLAGS) -g'
 
-homework:
+homework: all
 	@sh tests/need-check.sh
 	@$(HOMEWORK_ENV) sh tests/homework.sh $(if $(CH),--chapter $(CH)) $(if $(EX),--exercise $(EX))
 
-homework-verify:
+homework-verify: all
 	@sh tests/need-check.sh
 	@$(HOMEWORK_ENV) sh tests/homework.sh --verify
 

@@ -1,9 +1,10 @@
 /* http_parse.c: the half of http.h that only looks at text: request lines, headers,
  * percent-encoding, dot-segments, URLs, status texts, MIME types and dates.
  *
- * It depends on nothing but the C library, on purpose: the homework's reference
- * answers compile this very file (see chapters/01-http-close/solutions/), so the
- * server and the answers share one implementation. */
+ * It depends on nothing but the C library: it only looks at text. The homework's
+ * reference answers of chapters 1 and 2 (their solutions/ folders) follow the same
+ * rules in their own code, since a learner's program is built from the learner's own
+ * files. */
 #include "http.h"
 
 #include <limits.h>

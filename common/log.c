@@ -1,6 +1,9 @@
 /* log.c: see log.h. */
 #include "log.h"
 
+#include <errno.h>
+#include <unistd.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -81,22 +84,69 @@ void log_wire(int fd, int direction, const void *data, size_t length)
     fflush(stderr);
 }
 
+/* The access lines waiting for log_flush(), when held (log_hold_lines). */
+static struct {
+    int hold;
+    size_t used;
+    char lines[LOG_HOLD_BYTES];
+} held;
+
+void log_hold_lines(int hold)
+{
+    log_flush();
+    held.hold = hold;
+}
+
+void log_flush(void)
+{
+    size_t done = 0;
+    while (done < held.used) {
+        ssize_t n = write(STDERR_FILENO, held.lines + done, held.used - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* stderr is gone: the lines are lost, and there is no one to tell */
+        done += (size_t)n;
+    }
+    held.used = 0;
+}
+
+int log_has_held_lines(void)
+{
+    return held.used > 0;
+}
+
 void log_access(const char *client, time_t when, const char *request_line, int status,
                 long long body_bytes)
 {
     struct tm tm;
     char stamp[64];
     char request[512];
+    char line[1024];
     if (gmtime_r(&when, &tm) == NULL ||
         strftime(stamp, sizeof stamp, "%d/%b/%Y:%H:%M:%S +0000", &tm) == 0)
         snprintf(stamp, sizeof stamp, "-");
     if (request_line[0] == '\0')
         request_line = "-"; /* nothing we could read as a request line */
     log_escape(request_line, strlen(request_line), request, sizeof request);
-    if (body_bytes < 0)
-        fprintf(stderr, "%s - - [%s] \"%s\" %d -\n", client, stamp, request, status);
-    else
-        fprintf(stderr, "%s - - [%s] \"%s\" %d %lld\n", client, stamp, request, status,
-                body_bytes);
-    fflush(stderr);
+    char bytes[32] = "-";
+    if (body_bytes >= 0)
+        snprintf(bytes, sizeof bytes, "%lld", body_bytes);
+    int n = snprintf(line, sizeof line, "%s - - [%s] \"%s\" %d %s\n", client, stamp,
+                     request, status, bytes);
+    size_t length = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    if (length > 0 && line[length - 1] != '\n')
+        line[length - 1] = '\n'; /* cut short: still one line */
+    if (held.hold && length <= sizeof held.lines) {
+        if (held.used + length > sizeof held.lines)
+            log_flush(); /* full: make room */
+        memcpy(held.lines + held.used, line, length);
+        held.used += length;
+        return;
+    }
+    fflush(stderr); /* whatever stdio holds comes first */
+    held.used = 0;
+    memcpy(held.lines, line, length);
+    held.used = length;
+    log_flush();
 }

@@ -33,4 +33,15 @@ char *log_escape(const char *text, size_t length, char *out, size_t out_size);
 void log_access(const char *client, time_t when, const char *request_line, int status,
                 long long body_bytes);
 
+/* An access line costs a write() to stderr, one system call per request. A server
+ * that answers many requests in a row can hold the lines instead: with
+ * log_hold_lines(1) they wait in a buffer of LOG_HOLD_BYTES, and leave in one write()
+ * when the buffer is full or at log_flush(), which the server calls when it goes idle
+ * and before it exits, so no line is lost on a clean stop. log_hold_lines(0) flushes
+ * and writes each line at once again (the default). */
+#define LOG_HOLD_BYTES (16 * 1024)
+void log_hold_lines(int hold);
+void log_flush(void);
+int log_has_held_lines(void); /* 1 when lines wait for log_flush() */
+
 #endif

@@ -5,25 +5,29 @@
 # this script prints one line per program and, last, the total:
 #   N passed, M failed
 # It exits non-zero if any test failed, any program crashed, or no test ran at all.
+# A chapter's stages (stages_NN-*) run twice: against the chapter's reference program
+# and against the solution program (tests/homework.mk built it), named in STAGE_PROGRAM.
 set -u
 cd "$(dirname "$0")/build" || exit 1
+ROOT=$(cd ../.. && pwd)
 
 total=0
 failed=0
 status=0
-for suite in check_common check_*-* solutions/*/hw_* check_book; do
-    [ -x "$suite" ] || continue
-    echo "== $suite"
-    out=$(./"$suite" 2>&1)
+
+# run_suite LABEL PROGRAM: run one suite program and count its results.
+run_suite() {
+    echo "== $1"
+    out=$(./"$2" 2>&1)
     rc=$?
     printf '%s\n' "$out"
     summary=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: [0-9]+' | tail -n 1)
     if [ -z "$summary" ]; then
-        echo "$suite: no Check summary (exit status $rc): counted as one failure"
+        echo "$1: no Check summary (exit status $rc): counted as one failure"
         total=$((total + 1))
         failed=$((failed + 1))
         status=1
-        continue
+        return
     fi
     checks=$(printf '%s' "$summary" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
     failures=$(printf '%s' "$summary" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
@@ -31,7 +35,23 @@ for suite in check_common check_*-* solutions/*/hw_* check_book; do
     total=$((total + checks))
     failed=$((failed + failures + errors))
     [ "$rc" -eq 0 ] || status=1
+}
+
+for suite in check_common check_*-* solutions/*/hw_*; do
+    [ -x "$suite" ] && run_suite "$suite" "$suite"
 done
+for stages in stages_*; do
+    [ -x "$stages" ] || continue
+    folder=${stages#stages_}
+    program=$(make -s -f "$ROOT/tests/homework.mk" CHAPTER="$folder" print-program)
+    for STAGE_PROGRAM in "$ROOT/chapters/$folder/$program" \
+        "$ROOT/tests/build/solutions/$folder/$program"; do
+        export STAGE_PROGRAM
+        run_suite "$stages against ${STAGE_PROGRAM#"$ROOT"/}" "$stages"
+    done
+done
+unset STAGE_PROGRAM
+[ -x check_book ] && run_suite check_book check_book
 
 if [ "$total" -eq 0 ]; then
     echo "no tests ran"

@@ -56,6 +56,7 @@
 #define MAX_BODY_BYTES       (1024 * 1024) /* a larger request body gets 413 */
 #define LINGER_MS            1000
 #define LINGER_MAX_BYTES     (64 * 1024)
+#define LOG_FLUSH_IDLE_MS    200 /* held access-log lines are written after this quiet */
 #define STOP_GRACE_MS        300 /* children still there after SIGTERM get SIGKILL */
 
 struct server {
@@ -439,9 +440,15 @@ static void serve_connection(struct server *s, int fd)
     io_reader_init(&c.reader, fd);
     c.reader.trace = s->verbose ? log_wire : NULL;
 
+    /* The access log's lines wait in a buffer while requests keep coming, instead of
+     * costing a write() each (book/02-keep-alive.md, "Counting system calls"); not
+     * with -v, whose trace must show them in their place. */
+    log_hold_lines(!s->verbose);
+
     /* (sig_stop_requested: the iterative server, stopped while it serves us.) */
     while (!sig_stop_requested && serve_one_request(s, &c))
         ;
+    log_hold_lines(0); /* writes what is held: no line is lost when we close */
 
     /* Bytes may remain: a body we did not read after an error, or requests pipelined
      * after the last one we answer. Drain them briefly so close() sends FIN, not RST. */
@@ -450,13 +457,27 @@ static void serve_connection(struct server *s, int fd)
     close(fd);
 }
 
+/* Wait for the next request, at most idle_ms; like io_wait(). Held log lines are
+ * written once the client has been quiet for LOG_FLUSH_IDLE_MS: a busy connection
+ * costs no write() per request for its log, and a quiet one shows its lines soon. */
+static int wait_for_request(struct connection *c, int idle_ms)
+{
+    if (!log_has_held_lines() || idle_ms <= LOG_FLUSH_IDLE_MS)
+        return io_wait(c->fd, 0, idle_ms);
+    int ready = io_wait(c->fd, 0, LOG_FLUSH_IDLE_MS);
+    if (ready != 0)
+        return ready;
+    log_flush();
+    return io_wait(c->fd, 0, idle_ms - LOG_FLUSH_IDLE_MS);
+}
+
 /* Read one request and answer it. Returns 1 to keep the connection for another. */
 static int serve_one_request(struct server *s, struct connection *c)
 {
     /* 1. Idle: wait for the first byte of the next request, at most -t. A pipelined
      * request may already be in the reader; then there is nothing to wait for. */
     if (io_reader_length(&c->reader) == 0) {
-        if (io_wait(c->fd, 0, s->idle_ms) <= 0)
+        if (wait_for_request(c, s->idle_ms) <= 0)
             return 0; /* idle too long, an error, or Ctrl-C: close without a word */
         /* Readable, so read at once (deadline -1: no second wait). */
         ssize_t n = io_reader_fill(&c->reader, -1);

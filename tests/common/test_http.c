@@ -1107,6 +1107,17 @@ START_TEST(open_symlinks)
     close(f.fd);
 
     expect_open_status("/linkdir/", 0);
+    /* A symlinked directory on the way (not the last component): followed inside the
+     * root, refused when it leads out, whichever way the file is named. */
+    ck_assert_int_eq(open_status("/linkdir/index.html", &f), 0);
+    snprintf(expected, sizeof expected, "%s/sub/index.html", root);
+    ck_assert_str_eq(f.real_path, expected);
+    close(f.fd);
+    expect_open_status("/outdir//file", 403);
+    expect_open_status("/sub/../outdir/file", 403);
+    expect_open_status("/sub/../../outside.txt",
+                       403); /* ".." given here: still refused */
+    expect_open_status("/sub/./../hello.txt", 0);
     expect_open_status("/escape", 403);
     expect_open_status("/escape-relative", 403);
     expect_open_status("/trap", 403);

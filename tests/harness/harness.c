@@ -186,12 +186,70 @@ static int valgrind_report(const struct server_proc *p)
 /* A server that never said it was listening: kill it and clean up. */
 static void abandon_server(struct server_proc *p)
 {
-    kill(p->pid, SIGKILL);
-    waitpid(p->pid, NULL, 0);
+    if (p->pid > 0) { /* 0 once explain_start_failure() has reaped it */
+        kill(p->pid, SIGKILL);
+        waitpid(p->pid, NULL, 0);
+    }
+    p->pid = 0;
     close(p->stderr_fd);
+    p->stderr_fd = -1;
+}
+
+/* Where a started server's stderr goes: a temporary file we unlink at once (we keep a
+ * descriptor to read it, and nothing is left in /tmp whatever happens), unless
+ * STAGE_STDERR_DIR names a folder: then the file stays there, so that the homework
+ * runner can show the tail of a learner's server's stderr after its test has ended. */
+static int open_stderr_file(void)
+{
+    const char *keep_in = getenv("STAGE_STDERR_DIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/server-stderr-XXXXXX",
+             keep_in != NULL && keep_in[0] != '\0' ? keep_in : "/tmp");
+    int fd = mkstemp(path);
+    if (fd >= 0 && (keep_in == NULL || keep_in[0] == '\0'))
+        unlink(path);
+    return fd;
+}
+
+/* Why a start failed, in plain words, into why (when why is not NULL). */
+static void explain_start_failure(struct server_proc *p, const char *line, int timeout_ms,
+                                  char *why, size_t why_size)
+{
+    if (why == NULL)
+        return;
+    /* A server that closed its stdout may still be on its way out: give it 500 ms. */
+    int status;
+    pid_t gone = 0;
+    for (int waited = 0; gone == 0 && waited < 500; waited += 10) {
+        gone = waitpid(p->pid, &status, WNOHANG);
+        if (gone == p->pid)
+            p->pid = 0; /* reaped: abandon_server() must not signal the number again */
+        else if (gone == 0) {
+            struct timespec pause = {0, 10 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
+    if (gone > 0 && WIFEXITED(status))
+        snprintf(why, why_size, "exited with status %d before printing its start line",
+                 WEXITSTATUS(status));
+    else if (gone > 0 && WIFSIGNALED(status))
+        snprintf(why, why_size, "crashed (signal %d, %s) before printing its start line",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (line != NULL)
+        snprintf(why, why_size, "printed a first line with no port: \"%.120s\"", line);
+    else
+        snprintf(why, why_size, "printed no start line on stdout within %d s",
+                 timeout_ms / 1000);
 }
 
 int server_start(struct server_proc *p, const char *program, char *const argv[])
+{
+    return server_start_explained(p, program, argv, 10000 * timeout_multiplier(), NULL,
+                                  0);
+}
+
+int server_start_explained(struct server_proc *p, const char *program, char *const argv[],
+                           int timeout_ms, char *why, size_t why_size)
 {
     int out[2];
     char *valgrind[VALGRIND_MAX_ARGS];
@@ -204,13 +262,12 @@ int server_start(struct server_proc *p, const char *program, char *const argv[])
         }
         valgrind_argv(program, argv, valgrind);
     }
-    /* The server's stderr goes to a temporary file that we unlink at once: we keep
-     * a descriptor to read it, and nothing is left in /tmp whatever happens. */
-    char err_path[] = "/tmp/hvs-stderr-XXXXXX";
-    int err_fd = mkstemp(err_path);
-    if (err_fd < 0 || pipe(out) < 0)
+    int err_fd = open_stderr_file();
+    if (err_fd < 0 || pipe(out) < 0) {
+        if (why != NULL)
+            snprintf(why, why_size, "the test could not start it: %s", strerror(errno));
         return -1;
-    unlink(err_path);
+    }
     p->stderr_fd = err_fd;
     p->pid = fork();
     if (p->pid < 0)
@@ -240,19 +297,22 @@ int server_start(struct server_proc *p, const char *program, char *const argv[])
     }
     close(out[1]);
     char line[256];
-    int rc = read_first_line(out[0], line, sizeof line, 10000 * timeout_multiplier());
+    int rc = read_first_line(out[0], line, sizeof line, timeout_ms);
     close(out[0]); /* the server may keep writing to stdout: it gets EPIPE, ignored */
     if (rc < 0) {
+        explain_start_failure(p, NULL, timeout_ms, why, why_size);
         abandon_server(p);
         return -1;
     }
     const char *at = strstr(line, "listening on ");
     if (at == NULL || url_port(at + strlen("listening on "), &p->port) < 0) {
+        explain_start_failure(p, line, timeout_ms, why, why_size);
         abandon_server(p);
         return -1;
     }
     const char *second = strstr(at, " and ");
     if (second != NULL && url_port(second + strlen(" and "), &p->port2) < 0) {
+        explain_start_failure(p, line, timeout_ms, why, why_size);
         abandon_server(p);
         return -1;
     }
@@ -331,8 +391,7 @@ int server_stderr_wait(const struct server_proc *p, const char *text, int timeou
     }
 }
 
-/* The start of a sanitizer's report in a server's stderr, or NULL. */
-static const char *sanitizer_report(const char *log)
+const char *sanitizer_report(const char *log)
 {
     const char *report = strstr(log, "Sanitizer");
     return report != NULL ? report : strstr(log, "runtime error");

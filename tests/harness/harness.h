@@ -34,6 +34,13 @@ struct server_proc {
  * listening line (at most 10 s times CK_TIMEOUT_MULTIPLIER). Returns 0 or -1. */
 int server_start(struct server_proc *p, const char *program, char *const argv[]);
 
+/* The same, waiting at most timeout_ms (not stretched) for the start line; on failure
+ * it writes why in plain words into why (unless NULL): "no start line on stdout within
+ * 5 s", "exited with status 1 before printing its start line", "crashed (signal 11,
+ * Segmentation fault) before printing its start line". */
+int server_start_explained(struct server_proc *p, const char *program, char *const argv[],
+                           int timeout_ms, char *why, size_t why_size);
+
 /* SIGTERM, then wait (at most 10 s, then SIGKILL). Returns the exit status (0-255),
  * 128+signal if it died of a signal, or -1. */
 int server_stop(struct server_proc *p);
@@ -46,6 +53,9 @@ size_t server_stderr(const struct server_proc *p, char *buf, size_t size);
  * CK_TIMEOUT_MULTIPLIER): a way to know what it is doing, such as "<<< GET" in a -v
  * trace when it has read a request. Returns 1 when seen, 0 on time-out. */
 int server_stderr_wait(const struct server_proc *p, const char *text, int timeout_ms);
+
+/* The start of a sanitizer's report in a server's stderr (log), or NULL. */
+const char *sanitizer_report(const char *log);
 
 /* Stop the server and fail the test unless it ended well: no sanitizer report in its
  * stderr, and exit status 0 on SIGTERM (under VALGRIND=1: no valgrind error either).

@@ -1,12 +1,26 @@
-/* exercises.h: chapter 1's homework. Five pieces of a real HTTP server.
+/* exercises.h: chapter 1's homework: your own HTTP/1.0 server, built stage by stage,
+ * and five functions it calls.
  *
- * Each exercise is one function in its own file in this folder. Open the file,
- * replace the TODO with your code, and run `make homework CH=1` from the top of the
- * project (or `make homework EX=1.2` for one exercise, with every detail). The tests
- * are in tests/01-http-close/homework/; reference answers are in ../solutions/ (try
- * first!). Your files are compiled on their own, with only the C library: no
- * common/ helpers, so the work is really yours.
+ * Your program is httpd.c in this folder: a skeleton that compiles and runs, with
+ * main() and the flags written for you and a TODO for each piece of the chapter's
+ * lesson (listen, accept, read a request, answer, write, close). The exercises are
+ * functions in their own files here (parse_request_line.c, ...): open one, replace
+ * its TODO with your code. Run `make homework CH=1` from the top of the project: it
+ * tests each exercise on its own, then builds your server from every .c file in this
+ * folder and runs each stage against it, in the order below, saying what it sent,
+ * what it expected and what came back. `make homework EX=1.2` runs one exercise,
+ * `make homework EX=1.s3` one stage, with every detail. Reference answers are in
+ * ../solutions/ (try first!).
  *
+ * Your server is built with the C library alone: no common/ helpers, so the sockets
+ * are really yours.
+ */
+/* clang-format off */
+/*
+ * Links: libc only
+ */
+/* clang-format on */
+/*
  * A function that still returns EXERCISE_NOT_STARTED is reported as "not started".
  */
 #ifndef EXERCISES_H
@@ -16,6 +30,21 @@
 #include <sys/types.h>
 
 #define EXERCISE_NOT_STARTED (-999)
+
+/* Stage 1.s1: listens and accepts
+ * Read: book/01-http-close.md, section "The accept loop"
+ *
+ * open_listener() (section "Listening: getaddrinfo(), socket(), bind(), listen()")
+ * and the accept loop in httpd.c: the program prints its start line and accepts
+ * connection after connection, closing each.
+ */
+
+/* Stage 1.s2: answers, then closes
+ * Read: book/01-http-close.md, section "One connection"
+ *
+ * serve(): read the request and answer "HTTP/1.0 200 OK" with headers, an empty line
+ * and a body; then close the connection (that is how HTTP/1.0 ends a response).
+ */
 
 /* Exercise 1.1: parse_request_line() in exercises/parse_request_line.c
  * Read: book/01-http-close.md, section "The request line"
@@ -41,6 +70,12 @@ struct request_line {
     int minor;
 };
 int parse_request_line(char *line, struct request_line *out);
+
+/* Stage 1.s3: the request line
+ * Read: book/01-http-close.md, section "The request line"
+ *
+ * Answer 400, 405 (with Allow: GET, HEAD), 501 and 505 as parse_request_line() says.
+ */
 
 /* Exercise 1.2: percent_decode() in exercises/percent_decode.c
  * Read: book/01-http-close.md, section "From target to path"
@@ -81,6 +116,23 @@ int remove_dot_segments(const char *path, char *out, size_t out_size);
  */
 const char *mime_type(const char *path);
 
+/* Stage 1.s4: serves files
+ * Read: book/01-http-close.md, section "The response: send_file()"
+ *
+ * GET and HEAD of files under -d: 200 with Content-Type (mime_type()) and
+ * Content-Length, the file's bytes as the body (none for HEAD), "/" serves
+ * index.html, 404 for a missing file.
+ */
+
+/* Stage 1.s5: stays inside the root
+ * Read: book/01-http-close.md, section "Staying inside the document root"
+ *
+ * The target is percent-decoded (percent_decode()), its dot-segments removed
+ * (remove_dot_segments()); a query is ignored, an absolute-form target
+ * ("http://host/path") serves path; ".." above the root and a symlink that leads out
+ * of it get 403, a bad escape 400.
+ */
+
 /* Exercise 1.5: write_all() in exercises/write_all.c
  * Read: book/01-http-close.md, section "Writing all the bytes"
  *
@@ -90,5 +142,20 @@ const char *mime_type(const char *path);
  * on a real error. fd is a blocking descriptor.
  */
 ssize_t write_all(int fd, const void *buf, size_t length);
+
+/* Stage 1.s6: requests in pieces, answers in pieces
+ * Read: book/01-http-close.md, section "A request in pieces"
+ *
+ * A request that arrives one byte at a time is still read whole; a 5 MiB file reaches
+ * a client that reads slowly intact (write_all()).
+ */
+
+/* Stage 1.s7: limits and the deadline
+ * Read: book/01-http-close.md, section "Limits, and the deadline"
+ *
+ * A request line over 8,192 bytes gets 414; more than 100 header lines, or more than
+ * 16,384 bytes of them, 431; a client that stops sending in the middle of its request
+ * is dropped after -t seconds, and the next client is served.
+ */
 
 #endif

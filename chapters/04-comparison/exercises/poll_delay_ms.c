@@ -1,4 +1,4 @@
-/* Exercise 4.2: see exercises.h and book/04-comparison.md, "Push against polling". */
+/* Exercise 4.4: see exercises.h and book/04-comparison.md, "Push against polling". */
 #include "exercises.h"
 
 double poll_delay_ms(double interval_ms, double one_way_ms)

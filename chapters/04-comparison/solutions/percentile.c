@@ -1,4 +1,4 @@
-/* Reference answer to exercise 4.1: stats_percentile() in tool/stats.c, the one compare
+/* Reference answer to exercise 4.2: stats_percentile() in tool/stats.c, the one compare
  * uses. It needs nothing but the C library, so it compiles right here (and also if
  * you copy this file into exercises/). */
 #include "exercises.h"

@@ -1,4 +1,4 @@
-/* Reference answer to exercise 4.2: model_poll_delay_ms() in tool/model.c, the formula
+/* Reference answer to exercise 4.4: model_poll_delay_ms() in tool/model.c, the formula
  * compare prints as "expected mean delay, model". */
 #include "exercises.h"
 

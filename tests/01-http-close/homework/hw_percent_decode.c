@@ -46,6 +46,14 @@ START_TEST(decodes_escapes_in_either_case)
 }
 END_TEST
 
+START_TEST(leaves_plus_alone)
+{
+    /* '+' means a space only in form data (application/x-www-form-urlencoded), never
+     * in a path: "/a+b.txt" is a file with a plus in its name. */
+    expect_decoded("/a+b.txt", "/a+b.txt");
+}
+END_TEST
+
 START_TEST(decodes_only_once)
 {
     expect_decoded("%2541", "%41"); /* "%25" is "%": the result is not decoded again */
@@ -80,14 +88,59 @@ START_TEST(answers_414_when_out_is_too_small)
 }
 END_TEST
 
+START_TEST(answers_400_before_414)
+{
+    /* The whole input is checked: a bad escape after the point where out is full is
+     * still a 400, which comes before 414 in the order of checks. */
+    char out[4];
+    int status = decode("abcdef%zz", out, sizeof out);
+    ck_assert_msg(status == 400,
+                  "percent_decode(\"abcdef%%zz\") into 4 bytes returned %d, expected "
+                  "400: the bad escape wins over the length (keep checking once out is "
+                  "full)",
+                  status);
+    status = decode("%41%42%43%44%00", out, sizeof out);
+    ck_assert_msg(status == 400,
+                  "percent_decode(\"%%41%%42%%43%%44%%00\") into 4 bytes returned %d, "
+                  "expected 400 for the %%00",
+                  status);
+    status = decode("abcdef%4", out, sizeof out);
+    ck_assert_msg(status == 400,
+                  "percent_decode(\"abcdef%%4\") into 4 bytes returned %d, expected 400",
+                  status);
+}
+END_TEST
+
+START_TEST(reads_in_length_bytes_only)
+{
+    /* in is not a C string: the caller passes the path's part of a longer target. */
+    char out[64];
+    memset(out, 'X', sizeof out);
+    int status = percent_decode("/a%20b?x=1", 6, out, sizeof out);
+    hw_require_started(status != EXERCISE_NOT_STARTED, "percent_decode");
+    ck_assert_msg(status == 0 && strcmp(out, "/a b") == 0,
+                  "percent_decode(\"/a%%20b?x=1\", 6) returned %d and \"%.8s\", "
+                  "expected 0 and \"/a b\": decode in_length bytes, not up to the NUL",
+                  status, out);
+    status = percent_decode("/a%2fb", 4, out, sizeof out);
+    ck_assert_msg(status == 400,
+                  "percent_decode(\"/a%%2fb\", 4) sees \"/a%%2\" and must return 400, "
+                  "not %d: never read past in_length",
+                  status);
+}
+END_TEST
+
 TCase *hw_percent_decode(void)
 {
     TCase *tc = hw_tcase("1.2 percent_decode");
     tcase_add_test(tc, copies_plain_text);
     tcase_add_test(tc, decodes_escapes_in_either_case);
+    tcase_add_test(tc, leaves_plus_alone);
     tcase_add_test(tc, decodes_only_once);
     tcase_add_test(tc, rejects_bad_escapes_with_400);
     tcase_add_test(tc, rejects_encoded_nul_with_400);
     tcase_add_test(tc, answers_414_when_out_is_too_small);
+    tcase_add_test(tc, answers_400_before_414);
+    tcase_add_test(tc, reads_in_length_bytes_only);
     return tc;
 }

@@ -1,4 +1,4 @@
-/* Homework 4.1: percentile(). */
+/* Homework 4.2: percentile(). */
 #include "exercises.h"
 #include "homework.h"
 
@@ -64,6 +64,29 @@ START_TEST(p99_of_a_thousand)
 }
 END_TEST
 
+START_TEST(every_whole_p_of_a_hundred)
+{
+    /* Of the values 1 .. 100, the p-th percentile is p itself (1 for p = 0). Computed
+     * as p / 100 * count, 7 / 100 is 0.07000000000000001 in binary floating point,
+     * times 100 a hair over 7, and ceil() picks rank 8: so do the multiplication
+     * first, p * count / 100. */
+    double v[100];
+    for (int i = 0; i < 100; i++)
+        v[i] = i + 1;
+    const double tricky[] = {7, 14, 28, 55, 56};
+    for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++) {
+        double got = expect_ok(v, 100, tricky[i]);
+        ck_assert_msg(got == tricky[i],
+                      "percentile of 1 .. 100 at p=%g gave %g, expected %g: p / 100 is "
+                      "not exact in binary floating point (7 / 100 * 100 is a hair over "
+                      "7), so compute p * count / 100",
+                      tricky[i], got, tricky[i]);
+    }
+    for (int p = 0; p <= 100; p++)
+        expect_value(v, 100, p, p == 0 ? 1 : p);
+}
+END_TEST
+
 START_TEST(rejects_empty_samples_and_bad_p)
 {
     const double v[] = {1, 2, 3};
@@ -80,11 +103,12 @@ END_TEST
 
 TCase *hw_percentile(void)
 {
-    TCase *tc = hw_tcase("4.1 percentile");
+    TCase *tc = hw_tcase("4.2 percentile");
     tcase_add_test(tc, picks_the_nearest_rank);
     tcase_add_test(tc, never_blends_two_values);
     tcase_add_test(tc, p0_is_the_smallest_and_one_value_is_every_percentile);
     tcase_add_test(tc, p99_of_a_thousand);
+    tcase_add_test(tc, every_whole_p_of_a_hundred);
     tcase_add_test(tc, rejects_empty_samples_and_bad_p);
     return tc;
 }

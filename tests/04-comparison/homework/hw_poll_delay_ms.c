@@ -1,4 +1,4 @@
-/* Homework 4.2: poll_delay_ms(). */
+/* Homework 4.4: poll_delay_ms(). */
 #include "exercises.h"
 #include "homework.h"
 
@@ -40,7 +40,7 @@ END_TEST
 
 TCase *hw_poll_delay_ms(void)
 {
-    TCase *tc = hw_tcase("4.2 poll_delay_ms");
+    TCase *tc = hw_tcase("4.4 poll_delay_ms");
     tcase_add_test(tc, half_an_interval_on_loopback);
     tcase_add_test(tc, plus_one_trip_on_a_real_link);
     tcase_add_test(tc, no_faster_than_a_round_trip);

@@ -1,0 +1,34 @@
+/* Mistake: looks for the LF with strchr(), which stops at the first NUL
+ * byte (and needs a NUL-terminated buffer, which this is not). */
+#include "exercises.h"
+
+#include <string.h>
+
+int find_line(const char *buf, size_t length, struct line *line)
+{
+    /* Only the first LINE_MAX_BYTES + 2 bytes can hold the LF of a line that is not
+     * too long: the text, a CR, the LF. Never look further: a client that sends a
+     * megabyte without a newline costs us one bounded scan, not a megabyte. */
+    size_t window = length < LINE_MAX_BYTES + 2 ? length : LINE_MAX_BYTES + 2;
+    const char *lf = strchr(buf, '\n');
+    if (lf != NULL && (size_t)(lf - buf) >= window)
+        lf = NULL;
+    if (lf != NULL) {
+        size_t text = (size_t)(lf - buf);
+        size_t next = text + 1;
+        if (text > 0 && buf[text - 1] == '\r')
+            text--;
+        if (text > LINE_MAX_BYTES)
+            return LINE_TOO_LONG;
+        line->length = text;
+        line->next = next;
+        return LINE_COMPLETE;
+    }
+    /* No LF yet. With LINE_MAX_BYTES + 1 bytes the line is too long already, unless
+     * the last of them is a CR that the next byte, an LF, would make an ending. */
+    if (length > LINE_MAX_BYTES + 1)
+        return LINE_TOO_LONG;
+    if (length == LINE_MAX_BYTES + 1 && buf[LINE_MAX_BYTES] != '\r')
+        return LINE_TOO_LONG;
+    return LINE_INCOMPLETE;
+}

@@ -1,0 +1,17 @@
+/* Mistake: counts the data segments only, forgetting that TCP acknowledges them:
+ * every data segment is answered by an ACK of its own in this model. */
+#include "exercises.h"
+
+static long data_segments(size_t bytes, size_t mss)
+{
+    return (long)((bytes + mss - 1) / mss);
+}
+
+long exchange_segments(size_t request_bytes, size_t response_bytes, int new_connection,
+                       size_t mss)
+{
+    if (mss == 0)
+        return -1;
+    long data = data_segments(request_bytes, mss) + data_segments(response_bytes, mss);
+    return data + (new_connection ? 3 + 4 : 0);
+}
