@@ -7,16 +7,20 @@
 #include "suites.h"
 #include "wsclient.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define LINES_EACH 250
 #define ROUND      10
 #define MEMBERS    4
+#define SENDERS    5 /* the members, and the stall test's loud raw client */
 
-enum transport { RAW, WS, SSE, POLL };
-static const char *const names[MEMBERS] = {"raw", "ws", "sse", "poll"};
+enum transport { RAW, WS, SSE, POLL, LOAD };
+static const char *const names[SENDERS] = {"raw", "ws", "sse", "poll", "load"};
 
 struct member {
     enum transport kind;
@@ -25,24 +29,37 @@ struct member {
     struct wsclient *ws;
     char session[64];
     unsigned long since; /* long polling's cursor */
-    int next[MEMBERS];   /* the number expected next from each sender */
+    int next[SENDERS];   /* the number expected next from each sender */
     int received;        /* lines from the others so far */
+    unsigned left;       /* the guests seen leaving: bit N for "* guestN left" */
 };
 
 static struct server_proc server;
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* A room line "guestN: from NAME K": check that K is the next from NAME. */
 static void take_line(struct member *m, const char *line, size_t length)
 {
-    char copy[256];
+    char copy[2048];
     snprintf(copy, sizeof copy, "%.*s", (int)length, line);
     ck_assert_msg(copy[0] != '!', "%s got an error: %s", names[m->kind], copy);
+    int guest;
+    char tail[8];
+    if (sscanf(copy, "* guest%d %7s", &guest, tail) == 2 && strcmp(tail, "left") == 0 &&
+        guest < 32)
+        m->left |= 1u << guest;
     if (copy[0] == '*')
-        return; /* joined, welcome */
+        return; /* joined, welcome, left */
     const char *from = strstr(copy, ": from ");
     ck_assert_msg(from != NULL, "%s got \"%s\"", names[m->kind], copy);
     from += strlen(": from ");
-    for (int s = 0; s < MEMBERS; s++) {
+    for (int s = 0; s < SENDERS; s++) {
         size_t n = strlen(names[s]);
         if (strncmp(from, names[s], n) != 0 || from[n] != ' ')
             continue;
@@ -142,7 +159,7 @@ static void poll_once(struct member *m)
 static void catch_up(struct member *m, int owed)
 {
     static struct wsc_message frame;
-    char line[512];
+    char line[2048];
     while (m->received < owed) {
         if (m->kind == WS) {
             ck_assert_msg(wsc_read(m->ws, &frame, pd_wait_ms()) == 1,
@@ -202,12 +219,113 @@ START_TEST(every_transport_gets_every_line_in_order)
 }
 END_TEST
 
+/* ---- Stalled readers -----------------------------------------------------------------
+ */
+
+#define LOAD_LINE_BYTES 1000  /* each loud line, to fill 64 KiB queues quickly */
+#define LOAD_MAX_LINES  40000 /* 40 MB: far more than any socket buffers hold */
+
+/* Read whatever a dropped connection still holds, up to its end: 1 if it ended
+ * (EOF or reset) within the wait. */
+static int ends(int fd)
+{
+    static char scratch[65536];
+    long long deadline = now_ms() + pd_wait_ms();
+    for (;;) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        long long left = deadline - now_ms();
+        if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+            return 0;
+        ssize_t n = read(fd, scratch, sizeof scratch);
+        if (n <= 0)
+            return 1;
+    }
+}
+
+/* 10 loud lines of about 1000 bytes from the raw client "load". */
+static void send_load(struct pd_peer *load, int first)
+{
+    static char text[ROUND * (LOAD_LINE_BYTES + 1)];
+    size_t at = 0;
+    for (int k = first; k < first + ROUND; k++) {
+        int n = snprintf(text + at, sizeof text - at, "from load %d ", k);
+        memset(text + at + n, 'x', (size_t)(LOAD_LINE_BYTES - n));
+        at += LOAD_LINE_BYTES;
+        text[at++] = '\n';
+    }
+    pd_send(load, text, at);
+}
+
+START_TEST(stalled_readers_are_dropped_and_the_others_keep_up)
+{
+    pd_start(&server, NULL);
+    struct member *m = calloc(MEMBERS, sizeof *m);
+    for (int i = 0; i < MEMBERS; i++)
+        m[i].kind = (enum transport)i;
+    char head[4096];
+    /* Readers that keep up: raw (guest1), WebSocket (guest2), SSE (guest3). */
+    m[RAW].in = pd_raw_join(server.port2, NULL);
+    m[WS].ws = wsc_connect(server.port);
+    ck_assert_int_eq(
+        wsc_handshake(m[WS].ws, server.port, "/ws", NULL, 1, head, sizeof head), 101);
+    join_session(&m[SSE]);
+    open_events(&m[SSE]);
+    /* Readers that never read: WebSocket (guest4) and SSE (guest5). */
+    struct wsclient *stalled_ws = wsc_connect(server.port);
+    ck_assert_ptr_nonnull(stalled_ws);
+    ck_assert_int_eq(
+        wsc_handshake(stalled_ws, server.port, "/ws", NULL, 1, head, sizeof head), 101);
+    struct member stalled_sse = {.kind = SSE};
+    join_session(&stalled_sse);
+    open_events(&stalled_sse);
+    /* The loud one (guest6), on the raw port. */
+    struct pd_peer *load = pd_raw_join(server.port2, NULL);
+
+    const unsigned both = 1u << 4 | 1u << 5;
+    int sent = 0;
+    while ((m[RAW].left & both) != both) {
+        ck_assert_msg(sent < LOAD_MAX_LINES, "after %d lines, left: %#x", sent,
+                      m[RAW].left);
+        send_load(load, sent);
+        sent += ROUND;
+        for (int i = RAW; i <= SSE; i++)
+            catch_up(&m[i], sent); /* every line, in order: take_line checks */
+    }
+    /* One more round: it follows both departures, so everyone has seen them. */
+    send_load(load, sent);
+    sent += ROUND;
+    for (int i = RAW; i <= SSE; i++) {
+        catch_up(&m[i], sent);
+        ck_assert_msg((m[i].left & both) == both, "%s saw %#x leave", names[i],
+                      m[i].left);
+        ck_assert_int_eq(m[i].next[LOAD], sent);
+    }
+    ck_assert_msg(ends(stalled_ws->fd), "the stalled WebSocket is still open");
+    ck_assert_msg(ends(stalled_sse.in->fd), "the stalled event stream is still open");
+    printf("bridge: stalled WebSocket and SSE readers dropped after %d lines of %d bytes;"
+           " raw, WebSocket and SSE readers got every one\n",
+           sent, LOAD_LINE_BYTES);
+
+    wsc_close(stalled_ws);
+    pd_close(stalled_sse.in);
+    pd_close(stalled_sse.out);
+    pd_close(load);
+    pd_close(m[RAW].in);
+    wsc_close(m[WS].ws);
+    pd_close(m[SSE].in);
+    pd_close(m[SSE].out);
+    free(m);
+    server_stop_clean(&server, "pushd");
+}
+END_TEST
+
 Suite *bridge_suite(void)
 {
     Suite *s = suite_create("bridge");
     TCase *t = tcase_create("four transports");
     tcase_set_timeout(t, 60);
     tcase_add_test(t, every_transport_gets_every_line_in_order);
+    tcase_add_test(t, stalled_readers_are_dropped_and_the_others_keep_up);
     suite_add_tcase(s, t);
     return s;
 }
