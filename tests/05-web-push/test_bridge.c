@@ -319,6 +319,45 @@ START_TEST(stalled_readers_are_dropped_and_the_others_keep_up)
 }
 END_TEST
 
+START_TEST(a_large_file_to_a_stalled_reader_never_delays_the_room)
+{
+    /* 16 MiB: far more than the socket buffers between pushd and a reader hold. */
+    char dir[64];
+    make_temp_dir(dir);
+    size_t size = 16u << 20;
+    char *big = malloc(size);
+    ck_assert_ptr_nonnull(big);
+    memset(big, 'f', size);
+    write_file(dir, "big.bin", big, size);
+    free(big);
+    const char *const args[] = {"-d", dir, NULL};
+    pd_start(&server, args);
+
+    struct pd_peer *stalled = pd_connect(server.port);
+    pd_say(stalled, "GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    char head[4096];
+    ck_assert_int_eq(pd_read_head(stalled, head, sizeof head), 200); /* then never read */
+
+    struct member talker = {.kind = RAW}, listener = {.kind = WS};
+    talker.in = pd_raw_join(server.port2, NULL);
+    listener.ws = wsc_connect(server.port);
+    ck_assert_ptr_nonnull(listener.ws);
+    ck_assert_int_eq(
+        wsc_handshake(listener.ws, server.port, "/ws", NULL, 1, head, sizeof head), 101);
+    for (int first = 0; first < 100; first += ROUND) {
+        send_round(&talker, first);
+        catch_up(&listener, first + ROUND);
+    }
+    ck_assert_int_eq(listener.next[RAW], 100);
+
+    pd_close(stalled);
+    pd_close(talker.in);
+    wsc_close(listener.ws);
+    server_stop_clean(&server, "pushd");
+    remove_tree(dir);
+}
+END_TEST
+
 Suite *bridge_suite(void)
 {
     Suite *s = suite_create("bridge");
@@ -326,6 +365,7 @@ Suite *bridge_suite(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, every_transport_gets_every_line_in_order);
     tcase_add_test(t, stalled_readers_are_dropped_and_the_others_keep_up);
+    tcase_add_test(t, a_large_file_to_a_stalled_reader_never_delays_the_room);
     suite_add_tcase(s, t);
     return s;
 }
