@@ -3,7 +3,12 @@
  * each must receive every line of the other three, in order, none lost and none
  * twice. The senders take turns in rounds of 10 lines and every member reads all
  * it is owed before the next round: a session's outbox keeps 256 lines, and a
- * poller that fell behind by more would rightly be dropped. */
+ * poller that fell behind by more would rightly be dropped.
+ *
+ * Then the readers that do not keep up: a WebSocket client and an SSE client that
+ * never read are dropped once their 64 KiB overflows, while raw, WebSocket and SSE
+ * readers still get every line; and a large file sent to a reader that never reads
+ * does not hold up the room (it goes out only as that socket drains). */
 #include "suites.h"
 #include "wsclient.h"
 
@@ -184,6 +189,7 @@ START_TEST(every_transport_gets_every_line_in_order)
 {
     pd_start(&server, NULL);
     struct member *m = calloc(MEMBERS, sizeof *m);
+    ck_assert_ptr_nonnull(m);
     for (int i = 0; i < MEMBERS; i++)
         m[i].kind = (enum transport)i;
     m[RAW].in = pd_raw_join(server.port2, NULL);
@@ -260,6 +266,7 @@ START_TEST(stalled_readers_are_dropped_and_the_others_keep_up)
 {
     pd_start(&server, NULL);
     struct member *m = calloc(MEMBERS, sizeof *m);
+    ck_assert_ptr_nonnull(m);
     for (int i = 0; i < MEMBERS; i++)
         m[i].kind = (enum transport)i;
     char head[4096];

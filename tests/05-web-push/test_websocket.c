@@ -31,6 +31,7 @@ static void enter_room(void)
     ck_assert_int_eq(wsc_handshake(ws, server.port, "/ws", NULL, 1, head, sizeof head),
                      101);
     frame = malloc(sizeof *frame);
+    ck_assert_ptr_nonnull(frame);
     ck_assert_int_eq(wsc_read(ws, frame, pd_wait_ms()), 1);
     ck_assert_int_eq(frame->opcode, OP_TEXT);
     ck_assert_str_eq((char *)frame->payload,
@@ -124,6 +125,7 @@ static void text_of_size(size_t n, enum wsc_length_form form, int bytewise)
                           .payload = text,
                           .length = n};
     unsigned char *wire = malloc(n + 14);
+    ck_assert_ptr_nonnull(wire);
     size_t size = wsc_encode(&f, wire);
     if (bytewise)
         ck_assert_int_eq(wsc_send_bytewise(ws, wire, size), 0);

@@ -247,6 +247,8 @@ int wsc_wait_closed(struct wsclient *c, int timeout_ms)
 {
     long long deadline = now_ms() + timeout_ms;
     struct wsc_message *m = malloc(sizeof *m);
+    if (m == NULL)
+        return 0;
     int closed = 0;
     for (;;) {
         long left = (long)(deadline - now_ms());
