@@ -168,7 +168,9 @@ static int connect_to_server(void)
     char why[256];
     int fd = net_connect(chat.url.host, chat.url.port, why, sizeof why);
     if (fd < 0) {
+        int saved = errno; /* the caller may want to know why */
         fprintf(stderr, "%s: %s\n", PROGRAM_NAME, why);
+        errno = saved;
         return -1;
     }
     if (fd >= FD_SETSIZE) {
@@ -709,7 +711,7 @@ static int poll_done(void)
         fprintf(stderr, "%s: GET /poll got %d\n", PROGRAM_NAME, status);
         return -1;
     }
-    return session_listen() < 0 ? 0 : 1; /* refused: the server has gone */
+    return session_listen() < 0 ? -1 : 1;
 }
 
 /* Lines of the event stream: "data: LINE" is a room line; "event: gap" says some
@@ -815,6 +817,20 @@ static int session_turn(const fd_set *readable)
     return 1;
 }
 
+/* A request refused or reset before a byte of its answer came: with a connection
+ * per request, that is how a client learns that the server has gone. Returns 0
+ * then (the server ended the conversation), else rc. */
+static int session_gone(int rc)
+{
+    int unanswered = chat.recv.in_length == 0 && !chat.recv.head_done;
+    if (rc < 0 && (errno == ECONNREFUSED || errno == ECONNRESET || errno == EPIPE) &&
+        unanswered) {
+        fprintf(stderr, "%s: the server has gone\n", PROGRAM_NAME);
+        return 0;
+    }
+    return rc;
+}
+
 static int converse(void)
 {
     for (;;) {
@@ -845,7 +861,8 @@ static int converse(void)
         }
         if (FD_ISSET(STDIN_FILENO, &readable) && from_user() < 0)
             return -1;
-        int rc = chat.transport == WS ? ws_turn(&readable) : session_turn(&readable);
+        int rc = chat.transport == WS ? ws_turn(&readable)
+                                      : session_gone(session_turn(&readable));
         if (rc <= 0)
             return rc;
     }
