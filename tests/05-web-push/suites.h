@@ -15,7 +15,6 @@ Suite *pushd_http_suite(void);     /* the start line, the command line, static f
 Suite *pushd_room_suite(void);     /* chapter 3's room on the raw port, and -m, -T */
 Suite *pushd_ws_suite(void);       /* the handshake, a WebSocket member, -K, shutdown */
 Suite *pushd_sessions_suite(void); /* /join, SSE, long polling, /send, -E */
-Suite *websocket_suite(void);      /* RFC 6455 case by case, Autobahn's categories */
 Suite *webchat_suite(void);        /* webchat over each transport, its command line */
 Suite *browser_suite(void);        /* headless Chromium runs www/ over each transport */
 
