@@ -317,6 +317,24 @@ static int ws_handshake(void)
     return 0;
 }
 
+/* Send what the socket takes now. Returns 0 or -1. */
+static int ws_flush(void)
+{
+    while (chat.ws_out_sent < chat.ws_out_length) {
+        ssize_t n = write(chat.ws_fd, chat.ws_out + chat.ws_out_sent,
+                          chat.ws_out_length - chat.ws_out_sent);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        if (n < 0)
+            return -1;
+        chat.ws_out_sent += (size_t)n;
+    }
+    chat.ws_out_sent = chat.ws_out_length = 0;
+    return 0;
+}
+
 /* Frames from the server: print TEXT, answer PING, echo CLOSE. Returns 1 to go on,
  * 0 when the conversation is over, -1 on an error. */
 static int ws_from_server(void)
@@ -372,28 +390,12 @@ static int ws_from_server(void)
         case WS_FAIL:
             fprintf(stderr, "%s: the server broke the WebSocket protocol (%d)\n",
                     PROGRAM_NAME, ev.code);
-            ws_queue_close(ev.code);
+            if (ws_queue_close(ev.code) == 0)
+                ws_flush(); /* our last word, if the socket takes it now */
+            errno = 0;
             return -1;
         }
     }
-}
-
-/* Send what the socket takes now. Returns 0 or -1. */
-static int ws_flush(void)
-{
-    while (chat.ws_out_sent < chat.ws_out_length) {
-        ssize_t n = write(chat.ws_fd, chat.ws_out + chat.ws_out_sent,
-                          chat.ws_out_length - chat.ws_out_sent);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return 0;
-        if (n < 0)
-            return -1;
-        chat.ws_out_sent += (size_t)n;
-    }
-    chat.ws_out_sent = chat.ws_out_length = 0;
-    return 0;
 }
 
 /* Typed lines become TEXT messages, one per line (without its LF: the end of a
@@ -578,9 +580,8 @@ static int session_send_typed(void)
     memcpy(body, chat.typed, ready);
     if (length > 0 && body[length - 1] != '\n')
         body[length++] = '\n'; /* the end of stdin ends its last line */
-    if (!chat.stdin_open && ready == chat.typed_length) {
-        if (length + 6 > sizeof body) /* no room for it yet: next time */
-            return 0;
+    /* After the last of stdin, "/quit" (in the next POST if this one is full). */
+    if (!chat.stdin_open && ready == chat.typed_length && length + 6 <= sizeof body) {
         memcpy(body + length, "/quit\n", 6);
         length += 6;
         chat.leaving = 1;
