@@ -294,7 +294,7 @@ static int ws_handshake(void)
     if (io_write_all(chat.ws_fd, request, (size_t)n, JOIN_TIMEOUT_MS) < 0)
         return -1;
     /* Read the head byte by byte: what follows it is frames, for the parser. */
-    char head[4096];
+    char head[4096] = "";
     size_t length = 0;
     while (length < 4 || memcmp(head + length - 4, "\r\n\r\n", 4) != 0) {
         if (length == sizeof head - 1 || io_wait(chat.ws_fd, 0, JOIN_TIMEOUT_MS) <= 0 ||
@@ -575,14 +575,14 @@ static int session_send_typed(void)
     if (chat.send.fd >= 0 || chat.leaving)
         return 0;
     size_t ready = typed_ready();
-    char body[TYPED_MAX + 1];
+    char body[TYPED_MAX + 8];
     size_t length = ready;
     memcpy(body, chat.typed, ready);
     if (length > 0 && body[length - 1] != '\n')
         body[length++] = '\n'; /* the end of stdin ends its last line */
     /* After the last of stdin, "/quit" (in the next POST if this one is full). */
-    if (!chat.stdin_open && ready == chat.typed_length && length + 6 <= sizeof body) {
-        memcpy(body + length, "/quit\n", 6);
+    if (!chat.stdin_open && ready == chat.typed_length && length + 7 <= sizeof body) {
+        memcpy(body + length, "/quit\n", 7); /* its NUL too, though not sent */
         length += 6;
         chat.leaving = 1;
     }
