@@ -228,6 +228,11 @@ static void poller_read(struct push_run *p, struct poller *q)
 static void long_poll_ask(struct push_run *p, struct long_poller *q, long long now)
 {
     struct started_server *s = &p->run->servers[CH5];
+    if (q->conn.fd < 0) { /* pushd closed after its 100th request: reconnect */
+        if (conn_open(&q->conn, s->host, s->port, q->res->why, WHY_SIZE) < 0)
+            return;
+        q->res->connections++;
+    }
     q->counts = now < p->publish_end_us;
     if (web_send_poll(&q->conn, s->host, s->port, q->token, q->since) < 0) {
         snprintf(q->res->why, WHY_SIZE, "sending a poll: %s", strerror(errno));
@@ -258,6 +263,8 @@ static void long_poll_read(struct long_poller *q)
     }
     if (q->counts)
         q->res->messages++;
+    if (answer.server_closes)
+        conn_hang_up(&q->conn); /* chapter 2's rule: 100 requests per connection */
     for (const char *at = strstr(answer.body, ": event "); at != NULL;
          at = strstr(at + 1, ": event ")) {
         long k;

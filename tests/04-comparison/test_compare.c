@@ -335,7 +335,10 @@ START_TEST(chapter5_rows_are_there_and_sane)
     for (int i = 0; i < 4; i++) {
         ck_assert_msg(number("push", keys[i], "", "delivered") == events,
                       "%s did not deliver every event", keys[i]);
-        ck_assert(number("push", keys[i], "", "connections") == 1);
+        /* pushd closes a kept connection after 100 requests: a long poller may
+         * reconnect. */
+        double connections = number("push", keys[i], "", "connections");
+        ck_assert(i == 1 ? connections >= 1 : connections == 1);
         double p50 = number("push", keys[i], "", "delay_p50");
         double p99 = number("push", keys[i], "", "delay_p99");
         ck_assert_msg(p50 > 0 && p50 <= p99, "%s: p50 %g, p99 %g", keys[i], p50, p99);
