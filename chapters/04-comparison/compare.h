@@ -70,7 +70,6 @@ struct delivery_result {
     struct sample delay_ms;
     struct sample round_trip_ms; /* a poller's, from request to answer */
     long messages;               /* answers (polling) or messages (push) received */
-    long requests;               /* HTTP requests made (polling) */
     long empty;                  /* answers with nothing new */
     long long sent, received;
     long segments; /* counted by the kernel; -1: unknown */

@@ -115,8 +115,11 @@ static int park_polls(struct run *r, const int *fds, char (*tokens)[WEB_TOKEN_SI
         rc = web_send_poll(c, server->host, server->port, tokens[i], 0);
         if (rc == 0)
             rc = conn_read_answer(c, 0, answer, io_now_ms() + ANSWER_TIMEOUT_MS);
-        if (rc == 0 && (answer->status != 200 || web_poll_next(answer->body, &next) < 0))
-            rc = -1;
+        if (rc == 0 &&
+            (answer->status != 200 || web_poll_next(answer->body, &next) < 0)) {
+            snprintf(why, why_size, "GET /poll: status %d", answer->status);
+            break;
+        }
         if (rc == 0)
             rc = web_send_poll(c, server->host, server->port, tokens[i], next);
         if (rc != 0)
@@ -126,7 +129,7 @@ static int park_polls(struct run *r, const int *fds, char (*tokens)[WEB_TOKEN_SI
         snprintf(why, why_size, "out of memory");
     free(c);
     free(answer);
-    return rc == 0 ? 0 : -1;
+    return rc == 0 && why[0] == '\0' ? 0 : -1;
 }
 
 /* One server, one count: look at it, open C connections, look again, close them. */

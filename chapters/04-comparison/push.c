@@ -240,8 +240,6 @@ static void long_poll_ask(struct push_run *p, struct long_poller *q, long long n
         return;
     }
     q->waiting = 1;
-    if (q->counts)
-        q->res->requests++;
 }
 
 /* An answer: {"next":M,"lines":["guest2: event 17 123456789",...],"gap":false}. Every
@@ -507,8 +505,12 @@ static void set_up_web(struct push_run *p)
     conn_init(&l->conn);
     struct subscriber *sse = new_subscriber(p, DELIVERY_SSE);
     struct subscriber *ws = new_subscriber(p, DELIVERY_WEBSOCKET);
-    if (!run_server_alive(r, CH5, raw->res->why, WHY_SIZE))
+    if (!run_server_alive(r, CH5, raw->res->why, WHY_SIZE)) {
+        snprintf(l->res->why, WHY_SIZE, "%s", raw->res->why);
+        snprintf(sse->res->why, WHY_SIZE, "%s", raw->res->why);
+        snprintf(ws->res->why, WHY_SIZE, "%s", raw->res->why);
         return;
+    }
     if (conn_join_chat(&raw->conn, s->host, s->port2, nick, sizeof nick, raw->res->why,
                        WHY_SIZE) == 0)
         conn_join_chat(&p->publisher5, s->host, s->port2, nick, sizeof nick,
@@ -521,6 +523,14 @@ static void set_up_web(struct push_run *p)
         web_open_events(&sse->conn, s->host, s->port, token, sse->res->why, WHY_SIZE);
     if (conn_open(&ws->conn, s->host, s->port, ws->res->why, WHY_SIZE) == 0)
         web_upgrade(&ws->conn, s->host, s->port, ws->res->why, WHY_SIZE);
+    /* Without its publisher, or its own connection, a reader would wait for nothing. */
+    struct delivery_result *results[] = {raw->res, l->res, sse->res, ws->res};
+    struct conn *conns[] = {&raw->conn, &l->conn, &sse->conn, &ws->conn};
+    for (int i = 0; i < WEB_TRANSPORT_COUNT; i++)
+        if (active(results[i]) && (conns[i]->fd < 0 || p->publisher5.fd < 0))
+            snprintf(results[i]->why, WHY_SIZE, "%s",
+                     p->publisher5.fd < 0 ? "no publisher on pushd's chat port"
+                                          : "not connected");
 }
 
 /* The clients, connected before the clock starts. */

@@ -144,6 +144,7 @@ long web_take_frame(struct conn *c, char *out, size_t size)
     if (buffered < header + length)
         return -1;
     long taken = 0;
+    out[0] = '\0';
     if ((bytes[0] & 0x0f) == WS_OP_TEXT) {
         size_t copy = length < size - 1 ? (size_t)length : size - 1;
         memcpy(out, bytes + header, copy);
