@@ -32,10 +32,11 @@
 #define EXERCISE_NOT_STARTED (-999)
 
 /* Stage 1.s1: listens and accepts
- * Read: book/01-http-close.md, section "Listening: getaddrinfo(), socket(), bind(), listen()"
+ * Read: book/01-http-close.md, section "The accept loop"
  *
- * open_listener() and the accept loop in httpd.c: the program prints its start line
- * and accepts connection after connection, closing each.
+ * open_listener() (section "Listening: getaddrinfo(), socket(), bind(), listen()")
+ * and the accept loop in httpd.c: the program prints its start line and accepts
+ * connection after connection, closing each.
  */
 
 /* Stage 1.s2: answers, then closes

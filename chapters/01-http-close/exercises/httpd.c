@@ -259,6 +259,7 @@ int main(int argc, char **argv)
 {
     const char *address = DEFAULT_ADDRESS, *port = DEFAULT_PORT, *root = DEFAULT_ROOT;
     int timeout_secs = DEFAULT_TIMEOUT_SECS, opt;
+    char *end;
     while ((opt = getopt(argc, argv, "b:p:d:t:vh")) != -1) {
         switch (opt) {
         case 'b':
@@ -271,7 +272,11 @@ int main(int argc, char **argv)
             root = optarg;
             break;
         case 't':
-            timeout_secs = atoi(optarg) > 0 ? atoi(optarg) : DEFAULT_TIMEOUT_SECS;
+            timeout_secs = (int)strtol(optarg, &end, 10);
+            if (*end != '\0' || timeout_secs < 1 || timeout_secs > 3600) {
+                fprintf(stderr, "%s: -t wants seconds (1-3600)\n", PROGRAM_NAME);
+                return 2;
+            }
             break;
         case 'v':
             break; /* the wire trace is left out of the homework */

@@ -1,8 +1,8 @@
-/* Reference answer to exercise 2.3.
- *
- * The server itself does not need this function: it reads a request line by line
- * with io_read_line() (common/io.c), which leaves whatever follows the head in its
- * buffer for the next request. This is the same idea in one loop over a buffer.
+/* Reference answer to exercise 2.3, which your server calls: read_request() in
+ * httpd.c reads until this finds the end of a head, and keeps the bytes after it (a
+ * body, or the next pipelined request). The chapter's own server gets the same from
+ * http_read_request() (common/http.c), which leaves what follows a head in its
+ * reader.
  */
 #include "exercises.h"
 
