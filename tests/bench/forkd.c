@@ -25,27 +25,45 @@ static int dir_fd;
  * connection (ab without -k reads until we close). */
 static int answer(int fd, char *head)
 {
-    int keep = strstr(head, " HTTP/1.1\r\n") != NULL ||
-               strstr(head, "Keep-Alive") != NULL || strstr(head, "keep-alive") != NULL;
-    static char out[16384 + 256];
+    static char out[65536];
     char name[256];
+    int http10 = strstr(head, " HTTP/1.0\r\n") != NULL;
+    int keep = !http10 || strstr(head, "Keep-Alive") != NULL ||
+               strstr(head, "keep-alive") != NULL;
+    const char *connection = !keep    ? "Connection: close\r\n"
+                             : http10 ? "Connection: keep-alive\r\n"
+                                      : "";
     if (sscanf(head, "GET /%255s", name) != 1 || strchr(name, '/') || strstr(name, ".."))
         return -1;
     int file = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW);
     struct stat st;
-    if (file < 0 || fstat(file, &st) < 0 || st.st_size > 16384) {
+    if (file < 0 || fstat(file, &st) < 0) {
         if (file >= 0)
             close(file);
-        const char *missing = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
-        return write(fd, missing, strlen(missing)) < 0 || !keep ? -1 : 0;
+        int n =
+            snprintf(out, sizeof out,
+                     "HTTP/1.1 404 Not Found\r\n%sContent-Length: 0\r\n\r\n", connection);
+        return write(fd, out, (size_t)n) < 0 || !keep ? -1 : 0;
     }
-    int n = snprintf(out, 256, "HTTP/1.1 200 OK\r\nContent-Length: %lld\r\n\r\n",
-                     (long long)st.st_size);
-    ssize_t got = read(file, out + n, (size_t)st.st_size);
+    /* The head and the first piece of the file in one write, the rest as it comes. */
+    size_t used = (size_t)snprintf(out, sizeof out,
+                                   "HTTP/1.1 200 OK\r\n%sContent-Length: %lld\r\n\r\n",
+                                   connection, (long long)st.st_size);
+    ssize_t got;
+    while ((got = read(file, out + used, sizeof out - used)) > 0) {
+        used += (size_t)got;
+        for (size_t done = 0; done < used;) {
+            ssize_t n = write(fd, out + done, used - done);
+            if (n <= 0) {
+                close(file);
+                return -1;
+            }
+            done += (size_t)n;
+        }
+        used = 0;
+    }
     close(file);
-    if (got != st.st_size)
-        return -1;
-    return write(fd, out, (size_t)n + (size_t)got) < 0 || !keep ? -1 : 0;
+    return used > 0 || !keep ? -1 : 0; /* used > 0: the file did not read */
 }
 
 /* The child: requests until the client closes (pipelined ones too). */

@@ -1115,7 +1115,8 @@ START_TEST(open_symlinks)
     close(f.fd);
     expect_open_status("/outdir//file", 403);
     expect_open_status("/sub/../outdir/file", 403);
-    expect_open_status("/sub/../../outside.txt", 403); /* ".." given here: still refused */
+    expect_open_status("/sub/../../outside.txt",
+                       403); /* ".." given here: still refused */
     expect_open_status("/sub/./../hello.txt", 0);
     expect_open_status("/escape", 403);
     expect_open_status("/escape-relative", 403);

@@ -1,0 +1,14 @@
+/* Planted wrong answer for exercise sse_event: returns the length snprintf wanted,
+ * truncated or not. */
+#include "exercises.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int sse_event(long long id, const char *line, char *out, size_t out_size)
+{
+    if (strpbrk(line, "\r\n") != NULL)
+        return -1; /* it would end the data field early */
+    int n = snprintf(out, out_size, "id: %lld\ndata: %s\n\n", id, line);
+    return n;
+}
