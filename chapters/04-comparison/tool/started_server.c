@@ -96,7 +96,7 @@ static void exec_server(const char *program, char *const argv[], int out_fd, int
     _exit(EXEC_FAILED_CODE);
 }
 
-/* The address of the URL at url, "http://127.0.0.1:40123/ ...": host and port. */
+/* The host and port of a URL, given from its "://": "://127.0.0.1:40123/ ...". */
 static int split_url(const char *url, char *host, size_t host_size, char *port,
                      size_t port_size)
 {
