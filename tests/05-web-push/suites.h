@@ -15,6 +15,10 @@ Suite *pushd_http_suite(void);     /* the start line, the command line, static f
 Suite *pushd_room_suite(void);     /* chapter 3's room on the raw port, and -m, -T */
 Suite *pushd_ws_suite(void);       /* the handshake, a WebSocket member, -K, shutdown */
 Suite *pushd_sessions_suite(void); /* /join, SSE, long polling, /send, -E */
+Suite *websocket_suite(void);      /* Autobahn-style frame cases (test_websocket.c) */
+Suite *bridge_suite(void);         /* one room across raw, WebSocket, SSE, polling */
+Suite *webchat_suite(void);        /* webchat over each transport, its command line */
+Suite *browser_suite(void);        /* headless Chromium runs www/ over each transport */
 
 /* One end of a conversation with pushd: a socket and the bytes read from it that
  * are not yet taken. */

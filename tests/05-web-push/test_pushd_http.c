@@ -261,7 +261,9 @@ END_TEST
  * and the kernel's buffers, and the room goes on; then the client reads it all. */
 START_TEST(a_large_file_to_a_stalled_reader_never_delays_the_room)
 {
-    start_with_files(NULL);
+    /* -t 60: the reader stalls while 100 lines go round, which on a loaded machine can
+     * take longer than the default 5 s after which a stalled download is dropped. */
+    start_with_files((const char *const[]){"-t", "60", NULL});
     struct pd_peer *slow = pd_connect(server.port);
     pd_say(slow, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
     struct pd_peer *a = pd_raw_join(server.port2, NULL);

@@ -1351,7 +1351,7 @@ ch2_report() {
         say "- clients: ab ${ab_version:-?} (-k: HTTP/1.0 keep-alive), ${have_wrk:+wrk ${wrk_version:-?} -t2 -c64 -d${WRK_SECS}s --latency, }on the same machine over loopback"
         say "- ch2: \`$HTTPD2 -b 127.0.0.1 -p 0 -n $CH2_MAX_REQUESTS -c $CH2_MAX_CHILDREN -t $CH2_IDLE_SECS\`, a process per connection, ${httpd_flags:-unknown flags}"
         say "- ch1: \`$HTTPD -b 127.0.0.1 -p 0\`, iterative, HTTP/1.0, closes after each response"
-        [ -n "$ngx1_port" ] && say "- nginx-1w: $ngx1_conf, access_log off (config: bench-$stamp/nginx-1w.conf)"
+        [ -n "$ngx1_port" ] && say "- nginx-1w: $ngx1_conf, access_log $ngx_log (config: bench-$stamp/nginx-1w.conf)"
         [ -n "$ngxa_port" ] && say "- nginx-auto: $ngxa_conf (config: bench-$stamp/nginx-auto.conf)"
         say ""
         report2 md

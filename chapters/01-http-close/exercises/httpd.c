@@ -267,6 +267,11 @@ int main(int argc, char **argv)
             break;
         case 'p':
             port = optarg;
+            if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port) ||
+                strtol(port, NULL, 10) > 65535) {
+                fprintf(stderr, "%s: -p wants a port (0-65535)\n", PROGRAM_NAME);
+                return 2;
+            }
             break;
         case 'd':
             root = optarg;
@@ -291,6 +296,11 @@ int main(int argc, char **argv)
     if (optind != argc) {
         usage(stderr);
         return 2;
+    }
+    struct stat root_info;
+    if (stat(root, &root_info) < 0 || !S_ISDIR(root_info.st_mode)) {
+        fprintf(stderr, "%s: %s: not a directory\n", PROGRAM_NAME, root);
+        return 1;
     }
     signal(SIGPIPE, SIG_IGN); /* a client that left: write() fails with EPIPE instead */
     struct sigaction stop = {.sa_handler = on_stop_signal}; /* no SA_RESTART: accept() */

@@ -38,6 +38,8 @@
 #define MAX_HEADERS      100   /* header lines; else 431 */
 #define MAX_HEAD         (MAX_REQUEST_LINE + 2 + MAX_HEADER_BYTES + 2)
 #define LISTEN_BACKLOG   128
+#define TOKEN_CHARS                                                                      \
+    "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -109,10 +111,10 @@ static int read_head(int fd, char *buf, int timeout_secs)
     time_t deadline = time(NULL) + timeout_secs;
     buf[0] = '\0';
     for (;;) {
+        if (strcspn(buf, "\r\n") > MAX_REQUEST_LINE)
+            return 414;
         if (find_head_end(buf) != NULL)
             return 0;
-        if (strcspn(buf, "\n") > MAX_REQUEST_LINE + 1)
-            return 414;
         if (used == MAX_HEAD)
             return 431;
         struct pollfd ready = {.fd = fd, .events = POLLIN};
@@ -129,8 +131,8 @@ static int read_head(int fd, char *buf, int timeout_secs)
     }
 }
 
-/* Check the header lines after the request line: each "name: value". Returns 0, 431
- * or 400. */
+/* Check the header lines after the request line: each "name: value", the name a
+ * token, a CR only before the LF. Returns 0, 431 or 400. */
 static int check_headers(char *headers)
 {
     size_t count = 0, bytes = 0;
@@ -139,9 +141,9 @@ static int check_headers(char *headers)
         bytes += length;
         if (++count > MAX_HEADERS || bytes > MAX_HEADER_BYTES)
             return 431;
-        char *colon = memchr(line, ':', length);
-        if (colon == NULL || colon == line ||
-            strcspn(line, " \t") < (size_t)(colon - line))
+        size_t name = strspn(line, TOKEN_CHARS);
+        char *cr = memchr(line, '\r', length);
+        if (name == 0 || line[name] != ':' || (cr != NULL && cr != line + length - 2))
             return 400;
         line += length;
     }
@@ -176,13 +178,15 @@ static const char *reason(int status)
 static int send_head(int fd, int status, const char *type, long long length,
                      const char *extra)
 {
-    char date[64], head[1024];
+    char date[64], head[PATH_MAX + 512]; /* room for any Location */
     time_t now = time(NULL);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", gmtime(&now));
     int n = snprintf(head, sizeof head,
                      "HTTP/1.0 %d %s\r\nDate: %s\r\nServer: %s\r\nContent-Type: %s\r\n"
                      "Content-Length: %lld\r\n%sConnection: close\r\n\r\n",
                      status, reason(status), date, PROGRAM_NAME, type, length, extra);
+    if (n < 0 || (size_t)n >= sizeof head)
+        return -1;
     return write_all(fd, head, (size_t)n) == n ? 0 : -1;
 }
 
@@ -191,8 +195,8 @@ static void send_status(int fd, int status, const char *extra, int with_body)
 {
     char body[256];
     int n =
-        snprintf(body, sizeof body, "<!doctype html><title>%d</title><h1>%d %s</h1>\n",
-                 status, status, reason(status));
+        snprintf(body, sizeof body, "<!DOCTYPE html><title>%d %s</title><h1>%d %s</h1>\n",
+                 status, reason(status), status, reason(status));
     if (send_head(fd, status, "text/html; charset=utf-8", n, extra) == 0 && with_body)
         write_all(fd, body, (size_t)n);
 }
@@ -212,12 +216,12 @@ static void send_body(int fd, int file)
 static int find_file(const char *root, char *target, int *file, struct stat *info,
                      const char **type, char *location, size_t location_size)
 {
+    static char slash[] = "/";
     char decoded[PATH_MAX], clean[PATH_MAX], path[PATH_MAX], real[PATH_MAX],
         real_root[PATH_MAX];
     if (strncmp(target, "http://", 7) == 0) { /* absolute-form: skip the host */
-        target = strchr(target + 7, '/');
-        if (target == NULL)
-            return 400;
+        char *path_part = strchr(target + 7, '/');
+        target = path_part != NULL ? path_part : slash;
     }
     if (target[0] != '/')
         return 400;
@@ -243,7 +247,7 @@ static int find_file(const char *root, char *target, int *file, struct stat *inf
     if (strncmp(real, real_root, root_length) != 0 ||
         (real[root_length] != '/' && real[root_length] != '\0'))
         return 403;
-    *file = open(real, O_RDONLY);
+    *file = open(real, O_RDONLY | O_NONBLOCK); /* a FIFO must not block us */
     if (*file < 0)
         return errno == ENOENT ? 404 : 403;
     if (fstat(*file, info) < 0 || !S_ISREG(info->st_mode)) {
@@ -340,6 +344,11 @@ int main(int argc, char **argv)
             break;
         case 'p':
             port = optarg;
+            if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port) ||
+                strtol(port, NULL, 10) > 65535) {
+                fprintf(stderr, "%s: -p wants a port (0-65535)\n", PROGRAM_NAME);
+                return 2;
+            }
             break;
         case 'd':
             root = optarg;
@@ -364,6 +373,11 @@ int main(int argc, char **argv)
     if (optind != argc) {
         usage(stderr);
         return 2;
+    }
+    struct stat root_info;
+    if (stat(root, &root_info) < 0 || !S_ISDIR(root_info.st_mode)) {
+        fprintf(stderr, "%s: %s: not a directory\n", PROGRAM_NAME, root);
+        return 1;
     }
     signal(SIGPIPE, SIG_IGN); /* a client that left: write() fails with EPIPE instead */
     struct sigaction stop = {.sa_handler = on_stop_signal}; /* no SA_RESTART: accept() */

@@ -21,7 +21,8 @@
 #define REQUEST_MAX      (HTTP_MAX_REQUEST_LINE + 512)
 #define HANG_UP_WAIT_MS  100 /* for the server's ACK of our FIN: on loopback, at once */
 #define HANG_UP_POLL_NS  20000
-#define WELCOME_PREFIX   "* welcome to chatd, you are "
+#define WELCOME_PREFIX   "* welcome to " /* chatd or pushd, then ", you are NICK;" */
+#define WELCOME_YOU_ARE  ", you are "
 #define CHAT_LINE_MAX    4096
 
 /* ---- Segments, counted by the kernel (Linux only) -------------------------------- */
@@ -127,8 +128,7 @@ int conn_send(struct conn *c, const void *data, size_t length)
     return 0;
 }
 
-/* Hand the first n buffered bytes to the caller: that is when they count as received. */
-static void consume(struct conn *c, size_t n)
+void conn_consume(struct conn *c, size_t n)
 {
     io_reader_consume(&c->reader, n);
     c->received += (long long)n;
@@ -145,7 +145,7 @@ long conn_take_line(struct conn *c, char *out, size_t size)
     size_t copy = line_length < size - 1 ? line_length : size - 1;
     memcpy(out, bytes, copy);
     out[copy] = '\0';
-    consume(c, line_length + 1);
+    conn_consume(c, line_length + 1);
     return (long)line_length;
 }
 
@@ -177,13 +177,14 @@ int conn_join_chat(struct conn *c, const char *host, const char *port, char *nic
     if (conn_open(c, host, port, why, why_size) < 0)
         return -1;
     long rc = conn_read_line(c, line, sizeof line, io_now_ms() + LINE_TIMEOUT_MS);
-    if (rc < 0 || strncmp(line, WELCOME_PREFIX, strlen(WELCOME_PREFIX)) != 0) {
+    const char *you_are = rc < 0 ? NULL : strstr(line, WELCOME_YOU_ARE);
+    if (you_are == NULL || strncmp(line, WELCOME_PREFIX, strlen(WELCOME_PREFIX)) != 0) {
         snprintf(why, why_size, "no welcome from the chat server: %.120s",
                  rc < 0 ? conn_error(rc) : line);
         conn_close(c);
         return -1;
     }
-    const char *name = line + strlen(WELCOME_PREFIX);
+    const char *name = you_are + strlen(WELCOME_YOU_ARE);
     snprintf(nick, nick_size, "%.*s", (int)strcspn(name, ";"), name);
     return 0;
 }
@@ -236,9 +237,11 @@ static void note_header(char *line, struct conn_answer *a)
         a->server_closes = 1;
 }
 
-static int read_head(struct conn *c, struct conn_answer *a, long long deadline_ms)
+int conn_read_head(struct conn *c, struct conn_answer *a, long long deadline_ms)
 {
     char line[HEAD_LINE_MAX + 1];
+    memset(a, 0, sizeof *a);
+    a->content_length = -1;
     for (int first = 1;; first = 0) {
         long length = conn_read_line(c, line, sizeof line, deadline_ms);
         if (length < 0)
@@ -281,7 +284,7 @@ static int read_body(struct conn *c, long long length, struct conn_answer *a,
         memcpy(a->body + a->body_length, io_reader_bytes(&c->reader), keep);
         a->body_length += keep;
         a->body[a->body_length] = '\0';
-        consume(c, take);
+        conn_consume(c, take);
         if (length > 0)
             length -= (long long)take;
     }
@@ -291,9 +294,7 @@ static int read_body(struct conn *c, long long length, struct conn_answer *a,
 int conn_read_answer(struct conn *c, int until_close, struct conn_answer *a,
                      long long deadline_ms)
 {
-    memset(a, 0, sizeof *a);
-    a->content_length = -1;
-    int rc = read_head(c, a, deadline_ms);
+    int rc = conn_read_head(c, a, deadline_ms);
     if (rc != 0)
         return rc;
     int has_body = a->status >= 200 && a->status != 204 && a->status != 304;

@@ -55,6 +55,10 @@ long conn_segments_since(long now, long before);
 /* Write all bytes. Returns 0, or -1 with errno. */
 int conn_send(struct conn *c, const void *data, size_t length);
 
+/* Hand the first n buffered bytes (n <= what is buffered) to the caller: that is when
+ * they count as received. */
+void conn_consume(struct conn *c, size_t n);
+
 /* Take one complete line (without its LF) that has already arrived, copying at most
  * size-1 bytes into out (NUL-terminated). Returns its length, or -1 if no whole line
  * is buffered yet. Reads nothing: for an event loop that polls the socket itself. */
@@ -83,8 +87,8 @@ struct conn_linux_tcp_info {
 /* ---- Chat ------------------------------------------------------------------------ */
 
 /* Connect to a chat server and read its welcome, "* welcome to chatd, you are
- * guest3; ...", whose name goes into nick (10 s at most). Returns 0, or -1 (closed again)
- * with a message in why. */
+ * guest3; ..." (or pushd's), whose name goes into nick (10 s at most). Returns 0, or -1
+ * (closed again) with a message in why. */
 int conn_join_chat(struct conn *c, const char *host, const char *port, char *nick,
                    size_t nick_size, char *why, size_t why_size);
 
@@ -96,7 +100,7 @@ int conn_wait_for_line(struct conn *c, const char *want, int prefix_only, char *
 
 /* ---- HTTP ------------------------------------------------------------------------ */
 
-#define ANSWER_BODY_MAX 256 /* body bytes kept for the caller; the rest is counted */
+#define ANSWER_BODY_MAX 4096 /* body bytes kept for the caller; the rest is counted */
 
 struct conn_answer {
     int status;
@@ -118,6 +122,10 @@ int conn_send_get(struct conn *c, const char *host, const char *port, const char
  * before a whole answer), or -1 with errno (EPROTO: not HTTP). */
 int conn_read_answer(struct conn *c, int until_close, struct conn_answer *a,
                      long long deadline_ms);
+
+/* Read only the head of an answer (a 101, or a response whose body never ends),
+ * leaving what follows in the reader. Returns 0, CONN_EOF, or -1 with errno. */
+int conn_read_head(struct conn *c, struct conn_answer *a, long long deadline_ms);
 
 /* One whole exchange on an open connection: conn_send_get(), then conn_read_answer()
  * (up to the close for HTTP/1.0), which must say 200. Returns 0, or -1 with a message

@@ -74,7 +74,8 @@ int events_write_file(const char *docroot, const char *path, const char *text,
 }
 
 int events_publish(struct events *e, const char *docroot, const char *path,
-                   struct conn *publisher, char *why, size_t why_size)
+                   struct conn *const publishers[], int publisher_count, char *why,
+                   size_t why_size)
 {
     char text[EVENT_LINE_MAX];
     long k = e->count;
@@ -88,9 +89,12 @@ int events_publish(struct events *e, const char *docroot, const char *path,
     }
     e->stamp_us[e->count++] = stamp;
     n = snprintf(text, sizeof text, "event %ld %lld\n", k, compare_now_us());
-    if (publisher->fd >= 0 && conn_send(publisher, text, (size_t)n) < 0) {
-        snprintf(why, why_size, "publishing client: %s", strerror(errno));
-        conn_close(publisher);
+    for (int i = 0; i < publisher_count; i++) {
+        struct conn *publisher = publishers[i];
+        if (publisher->fd >= 0 && conn_send(publisher, text, (size_t)n) < 0) {
+            snprintf(why, why_size, "publishing client: %s", strerror(errno));
+            conn_close(publisher);
+        }
     }
     e->next_us += random_gap_us(e);
     return 0;

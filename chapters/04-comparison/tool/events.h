@@ -32,11 +32,13 @@ void events_start(struct events *e, long long start_us);
 unsigned long long events_random(struct events *e);
 
 /* Make the next event, "event K STAMP": written to docroot/path for the pollers
- * (unless docroot is ""), then sent by the publisher, a chat client (while it is
- * open; on an error it is closed, with why). Returns 0, or -1 when the file cannot be
- * written (with a message on stderr) or there is no room. */
+ * (unless docroot is ""), then sent by each publisher, a chat client (while it is
+ * open; on an error it is closed, with why): one on chapter 3's server, one on
+ * chapter 5's. Returns 0, or -1 when the file cannot be written (with a message on
+ * stderr) or there is no room. */
 int events_publish(struct events *e, const char *docroot, const char *path,
-                   struct conn *publisher, char *why, size_t why_size);
+                   struct conn *const publishers[], int publisher_count, char *why,
+                   size_t why_size);
 
 /* Write text to docroot/path, whole: under another name first, then rename()d into
  * place. Returns 0, or -1 with errno. */

@@ -34,6 +34,12 @@
 #define CHAT_SPARE_CLIENTS 4
 #define CHAT_MAX_CLIENTS   (FD_SETSIZE - 5)
 
+/* Chapter 5's pushd: its room announces every newcomer to everyone (C * C lines for C
+ * idle members) and a session keeps its last 256 lines, so experiment 3 holds at
+ * most WEB_IDLE_MAX of each transport. Its pings and timeouts must outlast the run. */
+#define WEB_SPARE_MEMBERS 8
+#define WEB_PING_SECS     3600 /* -K: no pings, and nobody dropped for silence */
+
 /* Descriptors compare keeps for itself beyond the idle connections it opens. */
 #define FD_RESERVE 64
 #define MAX_IDLE   100000 /* what tool/cli.c allows for one C */
@@ -42,10 +48,11 @@
 #define SMALL_FILE_TEXT                                                                  \
     "Hello from compare. This is the small file every HTTP round trip fetches.\n"
 
-static const char *const binaries[STYLE_COUNT] = {
+static const char *const binaries[SERVER_COUNT] = {
     "chapters/01-http-close/httpd",
     "chapters/02-keep-alive/httpd",
     "chapters/03-select-chat/chatd",
+    "chapters/05-web-push/pushd",
 };
 
 /* ---- Signals --------------------------------------------------------------------- */
@@ -135,7 +142,7 @@ static long largest(const long *values, int count)
 static int start_one(struct run *r, enum style s)
 {
     const struct options *o = &r->opt;
-    char n[32], t[32], c[32], m[32];
+    char n[32], t[32], c[32], m[32], m5[32], k[32];
     long idle_max = largest(o->idle, o->idle_count);
     long children = idle_max + KEEPALIVE_SPARE_CHILDREN;
     long chat_clients = idle_max + CHAT_SPARE_CLIENTS;
@@ -147,29 +154,34 @@ static int start_one(struct run *r, enum style s)
              children < KEEPALIVE_MAX_CHILDREN ? children : KEEPALIVE_MAX_CHILDREN);
     snprintf(m, sizeof m, "%ld",
              chat_clients < CHAT_MAX_CLIENTS ? chat_clients : CHAT_MAX_CLIENTS);
+    snprintf(m5, sizeof m5, "%d", WEB_IDLE_MAX + WEB_SPARE_MEMBERS);
+    snprintf(k, sizeof k, "%d", WEB_PING_SECS);
 
     struct started_server *server = &r->servers[s];
     char *program = server->program;
     char *ch1[] = {program, "-p", "0", "-d", r->docroot, NULL};
     char *ch2[] = {program, "-p", "0", "-d", r->docroot, "-n", n, "-t", t, "-c", c, NULL};
     char *ch3[] = {program, "-p", "0", "-m", m, NULL};
-    char *const *argv = s == CH1 ? ch1 : s == CH2 ? ch2 : ch3;
+    char *ch5[] = {program, "-p", "0",  "-P", "0",  "-m", m5,
+                   "-t",    t,    "-E", t,    "-K", k,    NULL};
+    char *const *argv = s == CH1 ? ch1 : s == CH2 ? ch2 : s == CH3 ? ch3 : ch5;
     char why[512];
     if (started_server_start(server, argv, r->opt.verbose, why, sizeof why) < 0) {
         fprintf(stderr, "%s: cannot start %s: %s\n", PROGRAM_NAME, server->name, why);
         return -1;
     }
-    fprintf(stderr, "%s: started %s, pid %ld, on %s port %s\n", PROGRAM_NAME,
-            server->name, (long)server->pid, server->host, server->port);
+    fprintf(stderr, "%s: started %s, pid %ld, on %s port %s%s%s\n", PROGRAM_NAME,
+            server->name, (long)server->pid, server->host, server->port,
+            server->port2[0] != '\0' ? " and " : "", server->port2);
     return 0;
 }
 
 int run_start_servers(struct run *r)
 {
-    static const char *const names[STYLE_COUNT] = {"chapter 1's server (httpd)",
-                                                   "chapter 2's server (httpd)",
-                                                   "chapter 3's server (chatd)"};
-    static const char *const targets[STYLE_COUNT] = {"ch1", "ch2", "ch3"};
+    static const char *const names[SERVER_COUNT] = {
+        "chapter 1's server (httpd)", "chapter 2's server (httpd)",
+        "chapter 3's server (chatd)", "chapter 5's server (pushd)"};
+    static const char *const targets[SERVER_COUNT] = {"ch1", "ch2", "ch3", "ch5"};
     char why[PATH_MAX + 256];
     int missing = 0;
     for (int s = 0; s < STYLE_COUNT; s++) {
@@ -190,6 +202,12 @@ int run_start_servers(struct run *r)
     }
     if (missing)
         return 1;
+    /* Chapter 5 is optional: where it is not built, its rows are left out. */
+    r->servers[CH5].name = names[CH5];
+    r->servers[CH5].make_target = targets[CH5];
+    r->web = (r->opt.experiments & (EXPERIMENT_PUSH | EXPERIMENT_IDLE)) &&
+             started_server_find(&r->servers[CH5], r->opt.root, binaries[CH5], why,
+                                 sizeof why) == 0;
     if (r->opt.given[CH2] != NULL && r->opt.given_docroot != NULL)
         snprintf(r->docroot, sizeof r->docroot, "%s", r->opt.given_docroot);
     else if ((r->opt.given[CH1] == NULL || r->opt.given[CH2] == NULL) &&
@@ -198,12 +216,20 @@ int run_start_servers(struct run *r)
     for (int s = 0; s < STYLE_COUNT; s++)
         if (r->opt.given[s] == NULL && start_one(r, s) < 0)
             return 1;
+    if (r->web && start_one(r, CH5) < 0)
+        return 1;
     return 0;
+}
+
+int run_restart_server(struct run *r, enum style s)
+{
+    started_server_stop(&r->servers[s]);
+    return start_one(r, s);
 }
 
 void run_stop_servers(struct run *r)
 {
-    for (int s = 0; s < STYLE_COUNT; s++)
+    for (int s = 0; s < SERVER_COUNT; s++)
         started_server_stop(&r->servers[s]);
     remove_docroot(r);
 }
@@ -258,6 +284,10 @@ long run_idle_capacity(const struct run *r, enum style s, const char **reason)
     if (s == CH3 && CHAT_MAX_CLIENTS - CHAT_SPARE_CLIENTS < limit) {
         limit = CHAT_MAX_CLIENTS - CHAT_SPARE_CLIENTS;
         *reason = "select()'s FD_SETSIZE, which caps chatd's clients";
+    }
+    if (s == CH5 && WEB_IDLE_MAX < limit) {
+        limit = WEB_IDLE_MAX;
+        *reason = "compare's cap for pushd, whose room announces every newcomer to all";
     }
     if (s == CH2 && KEEPALIVE_MAX_CHILDREN - KEEPALIVE_SPARE_CHILDREN < limit) {
         limit = KEEPALIVE_MAX_CHILDREN - KEEPALIVE_SPARE_CHILDREN;

@@ -35,7 +35,8 @@ struct options {
 /* One run of compare: what it was asked, what it started, what it measured. */
 struct run {
     struct options opt;
-    struct started_server servers[STYLE_COUNT];
+    struct started_server servers[SERVER_COUNT]; /* ch1-3, then ch5's pushd */
+    int web; /* chapter 5's pushd is built and started: experiments 2 and 3 add it */
     char docroot[PATH_MAX]; /* holds hello.txt and event.txt; "" when we have none */
     int made_docroot;       /* 1: a temporary folder we remove at the end */
     sigset_t stop_signals;  /* SIGINT and SIGTERM: blocked, and checked by run_stopping */
@@ -45,11 +46,12 @@ struct run {
     int any_failed; /* an experiment failed: exit status 1 */
 
     struct roundtrip_result roundtrip[STYLE_COUNT];
-    long events;                                             /* experiment 2: published */
-    struct delivery_result delivery[1 + MAX_POLL_INTERVALS]; /* push, then polling */
+    long events; /* experiment 2: published */
+    /* push (ch3), the short pollers, then ch5's raw, long poll, SSE and WebSocket */
+    struct delivery_result delivery[1 + MAX_POLL_INTERVALS + WEB_TRANSPORT_COUNT];
     int delivery_count;
     char push_note[WHY_SIZE]; /* not empty: why polling was not measured */
-    struct idle_result idle[STYLE_COUNT * MAX_IDLE_COUNTS];
+    struct idle_result idle[STYLE_COUNT * MAX_IDLE_COUNTS + WEB_TRANSPORT_COUNT];
     int idle_count;
 };
 
@@ -58,9 +60,14 @@ struct run {
  * with errno. */
 int run_begin(struct run *r, struct report_machine *machine);
 
-/* Every server: one given on the command line, or ours, started now. Returns 0, or
- * the exit status: 1 when one is missing or will not start, 2 for a bad --chN. */
+/* Every server: one given on the command line, or ours, started now; chapter 5's
+ * too, where it is built (r->web). Returns 0, or the exit status: 1 when one of
+ * chapters 1-3 is missing or will not start, 2 for a bad --chN. */
 int run_start_servers(struct run *r);
+
+/* Stop server s and start it again, fresh (one we started). Returns 0, or -1 with a
+ * message on stderr. */
+int run_restart_server(struct run *r, enum style s);
 
 /* Stop every server we started, and everything it forked; remove our files. */
 void run_stop_servers(struct run *r);

@@ -96,15 +96,35 @@ static void exec_server(const char *program, char *const argv[], int out_fd, int
     _exit(EXEC_FAILED_CODE);
 }
 
-/* "httpd: listening on http://127.0.0.1:40123/": everything after "://". */
+/* The host and port of a URL, given from its "://": "://127.0.0.1:40123/ ...". */
+static int split_url(const char *url, char *host, size_t host_size, char *port,
+                     size_t port_size)
+{
+    char address[NET_ADDRSTRLEN + 16];
+    const char *start = url + 3; /* after "://" */
+    size_t length = strcspn(start, "/ ");
+    if (length >= sizeof address)
+        return -1;
+    memcpy(address, start, length);
+    address[length] = '\0';
+    return split_host_port(address, host, host_size, port, port_size);
+}
+
+/* "httpd: listening on http://127.0.0.1:40123/": everything after "://". pushd
+ * names a second port: "... and chat://127.0.0.1:40124/". */
 static int parse_listening_line(struct started_server *s, const char *line)
 {
     const char *at = strstr(line, LISTENING_ON);
     const char *scheme_end = at != NULL ? strstr(at, "://") : NULL;
-    if (scheme_end == NULL)
+    if (scheme_end == NULL ||
+        split_url(scheme_end, s->host, sizeof s->host, s->port, sizeof s->port) < 0)
         return -1;
-    return split_host_port(scheme_end + 3, s->host, sizeof s->host, s->port,
-                           sizeof s->port);
+    const char *second = strstr(scheme_end + 3, "://");
+    char host2[NET_ADDRSTRLEN];
+    s->port2[0] = '\0';
+    return second == NULL
+               ? 0
+               : split_url(second, host2, sizeof host2, s->port2, sizeof s->port2);
 }
 
 static int read_listening_line(struct started_server *s, int fd, char *why,

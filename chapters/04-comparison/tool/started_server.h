@@ -2,7 +2,8 @@
  * Starting the chapters' servers, finding their ports, and stopping them.
  *
  * compare runs each server as a child process on port 0 and reads the port from the
- * one line every server prints first ("httpd: listening on http://127.0.0.1:PORT/").
+ * one line every server prints first ("httpd: listening on http://127.0.0.1:PORT/";
+ * pushd adds " and chat://127.0.0.1:PORT2/", its second port).
  * Every server runs in a process group of its own, so that Ctrl-C in the terminal
  * reaches compare alone, and compare ends its servers itself, in order, waiting for
  * each: chapter 2's server then ends its workers, and nothing is left behind.
@@ -31,6 +32,7 @@ struct started_server {
     int given;               /* 1: a running server given with --chN HOST:PORT */
     char host[NET_ADDRSTRLEN];
     char port[8];
+    char port2[8]; /* a second port (pushd's chat port), or "" */
 };
 
 /* Set the binary's path (root/relative) and check that it is there and executable.

@@ -7,7 +7,9 @@
  *   2. bytes per exchange: payload, and the TCP/IP headers by the model;
  *   3. the delay from event to client against the polling interval, with push;
  *   4. bytes spent per event delivered, push and each polling interval;
- *   5. server memory added per idle connection (RSS and PSS).
+ *   5. server memory added per idle connection (RSS and PSS);
+ *   6. the delay from event to client of each way to push (ch3's chat, and where
+ *      chapter 5 is built its raw socket, long polling, SSE and WebSocket).
  * Any browser opens it. Text uses the generic "sans-serif" font, and there are no
  * scripts and no external files. Every piece of text we write is escaped (& < > "),
  * since a note could contain any of them.
@@ -22,7 +24,7 @@
 
 #define WIDTH         760
 #define PANEL_HEIGHT  270
-#define PANEL_COUNT   5
+#define PANEL_COUNT   6
 #define HEADER_HEIGHT 56
 #define MARGIN_LEFT   76
 #define MARGIN_RIGHT  24
@@ -251,6 +253,24 @@ static void bars_from_table(const struct report_table *t, const char *const *key
     }
 }
 
+/* Keep only the groups that are no poller's ("P=..." in their parameter). */
+static void drop_pollers(struct bars *b)
+{
+    int kept = 0;
+    for (int g = 0; g < b->group_count; g++) {
+        if (strncmp(b->group_parameter[g], "P=", 2) == 0)
+            continue;
+        if (kept != g) {
+            memcpy(b->group_label[kept], b->group_label[g], sizeof b->group_label[0]);
+            memcpy(b->group_parameter[kept], b->group_parameter[g],
+                   sizeof b->group_parameter[0]);
+            memcpy(b->value[kept], b->value[g], sizeof b->value[0]);
+        }
+        kept++;
+    }
+    b->group_count = kept;
+}
+
 /* ---- The polling curve ----------------------------------------------------------- */
 
 /* A poller's column parameter, "P=200ms", gives its interval in ms; push has none. */
@@ -391,6 +411,13 @@ int svg_write(const char *path, const struct report *report)
     static const char *const idle_labels[] = {"RSS", "PSS"};
     bars_from_table(find_table(report, "idle"), idle_keys, idle_labels, 2, &b);
     bar_chart(f, 4, "5. Server memory added per idle connection", "KiB", &b);
+
+    static const char *const push_keys[] = {"delay_p50", "delay_mean", "delay_p99"};
+    static const char *const push_labels[] = {"p50", "mean", "p99"};
+    bars_from_table(find_table(report, "push"), push_keys, push_labels, 3, &b);
+    drop_pollers(&b);
+    bar_chart(f, 5, "6. Delay from event to client, pushed (lower is better)",
+              "delay (ms)", &b);
 
     fputs("</svg>\n", f);
     int failed = ferror(f);

@@ -16,6 +16,21 @@ static const char *const style_labels[STYLE_COUNT] = {"ch1 close", "ch2 keep-ali
 static const char *const style_keys[STYLE_COUNT] = {"ch1-close", "ch2-keepalive",
                                                     "ch3-socket"};
 
+/* Chapter 5's columns, one per transport (enum web_transport's order). */
+static const char *const web_labels[WEB_TRANSPORT_COUNT] = {"ch5 raw", "ch5 long poll",
+                                                            "ch5 SSE", "ch5 WebSocket"};
+static const char *const web_keys[WEB_TRANSPORT_COUNT] = {"ch5-raw", "ch5-longpoll",
+                                                          "ch5-sse", "ch5-websocket"};
+
+/* The ch5 transport a client of experiment 2 used. */
+static enum web_transport web_transport_of(enum delivery_kind kind)
+{
+    return kind == DELIVERY_LONG_POLL   ? WEB_LONG_POLL
+           : kind == DELIVERY_SSE       ? WEB_SSE
+           : kind == DELIVERY_WEBSOCKET ? WEB_WEBSOCKET
+                                        : WEB_RAW;
+}
+
 static struct report_table *new_table(struct report *report, const char *id,
                                       const char *title, const struct row *rows,
                                       size_t count)
@@ -156,7 +171,8 @@ static void push_column(struct report_table *t, int column, long events,
 {
     struct summary sum;
     double n = (double)events, messages = (double)res->messages;
-    int polling = res->interval_ms > 0;
+    int polling = res->kind == DELIVERY_SHORT_POLL;
+    int asks = polling || res->kind == DELIVERY_LONG_POLL; /* its messages are answers */
     report_set(t, "events", column, n);
     report_set(t, "delivered", column, (double)res->delivered);
     if (stats_summarize(&res->delay_ms, &sum) == 0) {
@@ -170,12 +186,12 @@ static void push_column(struct report_table *t, int column, long events,
                    model_poll_delay_ms((double)res->interval_ms, sum.p50 / 2));
     if (events > 0) {
         double bytes = (double)(res->sent + res->received);
-        report_set(t, "requests_per_event", column, polling ? messages / n : 0);
+        report_set(t, "requests_per_event", column, asks ? messages / n : 0);
         report_set(t, "messages_per_event", column, messages / n);
         report_set(t, "bytes_per_event", column, bytes / n);
         report_set(t, "segments_per_event", column, counted(res->segments, n));
     }
-    if (events > 0 && (!polling || res->messages > 0)) {
+    if (events > 0 && (!asks || res->messages > 0)) {
         /* Each message: its data segment(s) and an ACK for each, on a connection that
          * stays open (model.h). */
         double per = messages > 0 ? messages : 1;
@@ -185,7 +201,7 @@ static void push_column(struct report_table *t, int column, long events,
             t, "wire_bytes_model", column,
             ((double)(res->sent + res->received) + model_header_bytes(segments, 0)) / n);
     }
-    if (!polling)
+    if (!asks)
         report_set(t, "empty_answers", column, 0);
     else if (res->messages > 0)
         report_set(t, "empty_answers", column, 100.0 * (double)res->empty / messages);
@@ -210,11 +226,14 @@ static void push_table(struct report *report, struct run *r)
     for (int i = 0; i < r->delivery_count; i++) {
         struct delivery_result *res = &r->delivery[i];
         int column;
-        if (res->interval_ms == 0) {
+        if (res->kind == DELIVERY_PUSH) {
             column = report_add_column(t, "ch3-push", "ch3 push", "");
-        } else {
+        } else if (res->kind == DELIVERY_SHORT_POLL) {
             snprintf(parameter, sizeof parameter, "P=%ldms", res->interval_ms);
             column = report_add_column(t, "ch2-poll", "ch2 poll", parameter);
+        } else {
+            enum web_transport w = web_transport_of(res->kind);
+            column = report_add_column(t, web_keys[w], web_labels[w], "");
         }
         if (res->why[0] != '\0')
             report_fail(t, column, "%s", res->why);
@@ -235,6 +254,14 @@ static void push_table(struct report *report, struct run *r)
                 "the model's expected delay uses half the measured median round trip as "
                 "the one-way trip",
                 EVENT_FILE_PATH);
+    if (r->web)
+        report_note(t, "ch5: a third chat client sends each event to pushd's chat "
+                       "port; in its room a chat client (raw), a long poller (GET /poll, "
+                       "asked again after each answer), an event stream and a WebSocket "
+                       "read it; bytes and segments from the first event until each had "
+                       "the last");
+    else
+        report_note(t, "ch5 not measured: chapter 5's pushd is not built (make ch5)");
     report_note(t, "counted and model: as in table 1");
 }
 
@@ -295,7 +322,9 @@ static void idle_table(struct report *report, const struct run *r)
         return;
     for (int i = 0; i < r->idle_count; i++) {
         const struct idle_result *res = &r->idle[i];
-        const char *label = style_labels[res->style];
+        int web = res->style == CH5;
+        const char *label = web ? web_labels[res->transport] : style_labels[res->style];
+        const char *key = web ? web_keys[res->transport] : style_keys[res->style];
         char parameter[32];
         if (res->given) {
             report_note(t,
@@ -304,11 +333,11 @@ static void idle_table(struct report *report, const struct run *r)
                         label, res->style + 1);
             continue;
         }
-        if (res->count < res->asked)
-            report_note(t, "%s: C=%ld capped to %ld by %s", label, res->asked, res->count,
-                        res->cap_reason);
+        if (res->count < res->asked && !(web && res->transport != WEB_RAW))
+            report_note(t, "%s: C=%ld capped to %ld by %s", web ? "ch5" : label,
+                        res->asked, res->count, res->cap_reason);
         snprintf(parameter, sizeof parameter, "C=%ld", res->count);
-        int column = report_add_column(t, style_keys[res->style], label, parameter);
+        int column = report_add_column(t, key, label, parameter);
         if (res->why[0] != '\0')
             report_fail(t, column, "%s", res->why);
         else
@@ -320,6 +349,13 @@ static void idle_table(struct report *report, const struct run *r)
     report_note(t, "held: ch2 counts its worker processes, one per connection; ch1 and "
                    "ch3 count descriptors added. ch2's numbers add up the parent and "
                    "every worker");
+    if (r->web)
+        report_note(t,
+                    "ch5: members of pushd's room, one transport at a time, at the "
+                    "largest C (at most %d): chat port clients, long pollers with a "
+                    "parked poll, event streams, WebSockets. A session (long poll, "
+                    "SSE) also keeps the lines it was sent (the join notices)",
+                    WEB_IDLE_MAX);
     report_note(t, "RSS counts pages shared by forked workers once per process; PSS "
                    "divides them among the sharers (Linux /proc/PID/smaps_rollup). "
                    "Kernel socket buffers are not in either");

@@ -1,4 +1,4 @@
-/* Exercise 5.2: see exercises.h and book/05-web-push.md, "The upgrade". */
+/* Exercise 5.2: see exercises.h and book/05-web-push.md, "The WebSocket upgrade". */
 #include "exercises.h"
 
 int base64_encode_bytes(const unsigned char *data, size_t length, char *out,

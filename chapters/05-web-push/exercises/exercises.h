@@ -18,7 +18,7 @@
 #define EXERCISE_NOT_STARTED (-999)
 
 /* Exercise 5.1: sha1_digest() in exercises/sha1_digest.c
- * Read: book/05-web-push.md, section "The upgrade"
+ * Read: book/05-web-push.md, section "The WebSocket upgrade"
  *
  * The SHA-1 digest (FIPS 180-4) of data[0 .. length-1] into digest: pad the message
  * (a 1 bit, zeros, the length in bits as a 64-bit big-endian number) to a multiple of
@@ -28,7 +28,7 @@
 int sha1_digest(const void *data, size_t length, unsigned char digest[20]);
 
 /* Exercise 5.2: base64_encode_bytes() in exercises/base64_encode_bytes.c
- * Read: book/05-web-push.md, section "The upgrade"
+ * Read: book/05-web-push.md, section "The WebSocket upgrade"
  *
  * Base64 (RFC 4648 §4, the standard alphabet A-Z a-z 0-9 + /, with '=' padding) of
  * data[0 .. length-1] into out, NUL-terminated. Return the number of characters
@@ -39,7 +39,7 @@ int base64_encode_bytes(const unsigned char *data, size_t length, char *out,
                         size_t out_size);
 
 /* Exercise 5.3: websocket_accept() in exercises/websocket_accept.c
- * Read: book/05-web-push.md, section "The upgrade"
+ * Read: book/05-web-push.md, section "The WebSocket upgrade"
  *
  * The Sec-WebSocket-Accept value for a client's Sec-WebSocket-Key (RFC 6455 §4.2.2):
  * base64 of the SHA-1 of the key followed by "258EAFA5-E914-47DA-95CA-C5AB0DC85B11".
@@ -51,7 +51,7 @@ int base64_encode_bytes(const unsigned char *data, size_t length, char *out,
 int websocket_accept(const char *key, char out[29]);
 
 /* Exercise 5.4: ws_frame_header() in exercises/ws_frame_header.c
- * Read: book/05-web-push.md, section "Frames"
+ * Read: book/05-web-push.md, section "Frames and masking"
  *
  * Read the header of a WebSocket frame (RFC 6455 §5.2) from the first length bytes
  * of bytes: FIN (bit 7 of byte 0), RSV1-3 (bits 6-4, as one number 0-7), the opcode
@@ -73,7 +73,7 @@ int ws_frame_header(const unsigned char *bytes, size_t length,
                     struct ws_frame_header *out);
 
 /* Exercise 5.5: utf8_check() in exercises/utf8_check.c
- * Read: book/05-web-push.md, section "Frames"
+ * Read: book/05-web-push.md, section "Frames and masking"
  *
  * Validate UTF-8 (RFC 3629) that arrives in pieces: a character may be split between
  * two calls. *state carries what is needed between calls (0 at the start; your own

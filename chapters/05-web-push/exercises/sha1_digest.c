@@ -1,4 +1,4 @@
-/* Exercise 5.1: see exercises.h and book/05-web-push.md, "The upgrade". */
+/* Exercise 5.1: see exercises.h and book/05-web-push.md, "The WebSocket upgrade". */
 #include "exercises.h"
 
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Exercise 5.3: see exercises.h and book/05-web-push.md, "The upgrade". */
+/* Exercise 5.3: see exercises.h and book/05-web-push.md, "The WebSocket upgrade". */
 #include "exercises.h"
 
 #include <string.h>

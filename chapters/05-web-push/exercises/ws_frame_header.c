@@ -1,4 +1,4 @@
-/* Exercise 5.4: see exercises.h and book/05-web-push.md, "Frames". */
+/* Exercise 5.4: see exercises.h and book/05-web-push.md, "Frames and masking". */
 #include "exercises.h"
 
 int ws_frame_header(const unsigned char *bytes, size_t length,
