@@ -219,20 +219,13 @@ static void explain_start_failure(struct server_proc *p, const char *line, int t
         return;
     /* A server that closed its stdout may still be on its way out: give it 500 ms. */
     int status;
-    pid_t gone = 0;
-    for (int waited = 0; gone == 0 && waited < 500; waited += 10) {
-        gone = waitpid(p->pid, &status, WNOHANG);
-        if (gone == p->pid)
-            p->pid = 0; /* reaped: abandon_server() must not signal the number again */
-        else if (gone == 0) {
-            struct timespec pause = {0, 10 * 1000 * 1000};
-            nanosleep(&pause, NULL);
-        }
-    }
-    if (gone > 0 && WIFEXITED(status))
+    int gone = wait_for_exit(p->pid, 500, &status) == 0;
+    if (gone)
+        p->pid = 0; /* reaped: abandon_server() must not signal the number again */
+    if (gone && WIFEXITED(status))
         snprintf(why, why_size, "exited with status %d before printing its start line",
                  WEXITSTATUS(status));
-    else if (gone > 0 && WIFSIGNALED(status))
+    else if (gone && WIFSIGNALED(status))
         snprintf(why, why_size, "crashed (signal %d, %s) before printing its start line",
                  WTERMSIG(status), strsignal(WTERMSIG(status)));
     else if (line != NULL)
@@ -320,8 +313,7 @@ int server_start_explained(struct server_proc *p, const char *program, char *con
     return 0;
 }
 
-/* waitpid with a time limit, polling (there is no portable timed wait). */
-static int wait_for_exit(pid_t pid, int timeout_ms, int *status)
+int wait_for_exit(pid_t pid, int timeout_ms, int *status)
 {
     long long deadline = now_ms() + timeout_ms;
     for (;;) {

@@ -41,6 +41,11 @@ int server_start(struct server_proc *p, const char *program, char *const argv[])
 int server_start_explained(struct server_proc *p, const char *program, char *const argv[],
                            int timeout_ms, char *why, size_t why_size);
 
+/* waitpid() with a time limit, polling (there is no portable timed wait): 0 with
+ * *status once pid has ended and is reaped, -1 if it has not within timeout_ms (0: look
+ * once) or cannot be waited for. */
+int wait_for_exit(pid_t pid, int timeout_ms, int *status);
+
 /* SIGTERM, then wait (at most 10 s, then SIGKILL). Returns the exit status (0-255),
  * 128+signal if it died of a signal, or -1. */
 int server_stop(struct server_proc *p);

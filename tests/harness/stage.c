@@ -142,19 +142,6 @@ void stage_start(struct server_proc *p, const char *const args[])
     watch_server(p->pid);
 }
 
-/* Wait for pid to end, at most ms. Returns 1 with *status, or 0 if it has not. */
-static int exited_within(pid_t pid, int ms, int *status)
-{
-    for (int waited = 0; waited <= ms; waited += 10) {
-        pid_t gone = waitpid(pid, status, WNOHANG);
-        if (gone == pid || (gone < 0 && errno != EINTR))
-            return gone == pid;
-        struct timespec pause = {0, 10 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-    return 0;
-}
-
 void stage_stop(struct server_proc *p)
 {
     static char log[256 * 1024];
@@ -162,11 +149,11 @@ void stage_stop(struct server_proc *p)
         return;
     watched_pid = 0; /* from here on, its end is ours: not a crash to report */
     int status = 0;
-    int crashed_before = exited_within(p->pid, 0, &status);
+    int crashed_before = wait_for_exit(p->pid, 0, &status) == 0;
     if (!crashed_before)
         kill(p->pid, SIGTERM);
     int ended = crashed_before ||
-                exited_within(p->pid, STAGE_STOP_MS * timeout_multiplier(), &status);
+                wait_for_exit(p->pid, STAGE_STOP_MS * timeout_multiplier(), &status) == 0;
     if (!ended) {
         kill(p->pid, SIGKILL);
         waitpid(p->pid, &status, 0);
