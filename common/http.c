@@ -385,48 +385,82 @@ static const char *status_explanation(int status)
     }
 }
 
-/* Append formatted text at *used; returns -1 once buf is full. */
-static int append(char *buf, size_t size, size_t *used, const char *format, const char *a,
-                  const char *b)
+/* Append text at *used; returns -1 once buf is full. A copy, not snprintf(): a head
+ * is a dozen pieces, and formatting each one is most of what it costs to build. */
+static int append(char *buf, size_t size, size_t *used, const char *text)
 {
-    int n = snprintf(buf + *used, size - *used, format, a, b);
-    if (n < 0 || (size_t)n >= size - *used)
+    size_t length = strlen(text);
+    if (length >= size - *used)
         return -1;
-    *used += (size_t)n;
+    memcpy(buf + *used, text, length + 1);
+    *used += length;
     return 0;
+}
+
+/* One header line, "Name: value\r\n". */
+static int append_header(char *buf, size_t size, size_t *used, const char *name,
+                         const char *value)
+{
+    return append(buf, size, used, name) | append(buf, size, used, ": ") |
+           append(buf, size, used, value) | append(buf, size, used, "\r\n");
+}
+
+/* A date, formatted at most once per second that it names: every response carries
+ * the current second, and a file's Last-Modified is the same for every request for
+ * it, so a busy server would otherwise format the same text thousands of times a
+ * second (nginx keeps such a cached date too). Returns NULL if t cannot be formatted. */
+struct date_cache {
+    time_t when;
+    char text[HTTP_DATE_SIZE];
+};
+
+static const char *cached_date(struct date_cache *cache, time_t t)
+{
+    if (cache->text[0] == '\0' || cache->when != t) {
+        if (http_format_date(t, cache->text, sizeof cache->text) < 0) {
+            cache->text[0] = '\0';
+            return NULL;
+        }
+        cache->when = t;
+    }
+    return cache->text;
 }
 
 int http_format_head(const struct http_head *head, char *buf, size_t size)
 {
-    char date[HTTP_DATE_SIZE];
+    static struct date_cache now_cache, modified_cache;
     char number[32];
     size_t used = 0;
-    snprintf(number, sizeof number, "%d", head->status);
-    if (size == 0 || http_format_date(time(NULL), date, sizeof date) < 0)
+    const char *date = cached_date(&now_cache, time(NULL));
+    if (size == 0 || date == NULL)
         return -1;
-    int failed = append(buf, size, &used, "%s %s ", head->version, number);
-    failed |= append(buf, size, &used, "%s\r\nDate: %s\r\n",
-                     http_status_text(head->status), date);
-    failed |= append(buf, size, &used, "%s%s\r\n", "Server: ", head->server);
+    buf[0] = '\0';
+    snprintf(number, sizeof number, " %d ", head->status);
+    int failed = append(buf, size, &used, head->version) |
+                 append(buf, size, &used, number) |
+                 append(buf, size, &used, http_status_text(head->status)) |
+                 append(buf, size, &used, "\r\n");
+    failed |= append_header(buf, size, &used, "Date", date);
+    failed |= append_header(buf, size, &used, "Server", head->server);
     if (head->content_type)
-        failed |=
-            append(buf, size, &used, "%s%s\r\n", "Content-Type: ", head->content_type);
+        failed |= append_header(buf, size, &used, "Content-Type", head->content_type);
     if (head->content_length >= 0) {
         snprintf(number, sizeof number, "%lld", head->content_length);
-        failed |= append(buf, size, &used, "%s%s\r\n", "Content-Length: ", number);
+        failed |= append_header(buf, size, &used, "Content-Length", number);
     }
     if (head->last_modified != 0) {
-        if (http_format_date(head->last_modified, date, sizeof date) < 0)
+        const char *modified = cached_date(&modified_cache, head->last_modified);
+        if (modified == NULL)
             return -1;
-        failed |= append(buf, size, &used, "%s%s\r\n", "Last-Modified: ", date);
+        failed |= append_header(buf, size, &used, "Last-Modified", modified);
     }
     if (head->location)
-        failed |= append(buf, size, &used, "%s%s\r\n", "Location: ", head->location);
+        failed |= append_header(buf, size, &used, "Location", head->location);
     if (head->allow)
-        failed |= append(buf, size, &used, "%s%s\r\n", "Allow: ", head->allow);
+        failed |= append_header(buf, size, &used, "Allow", head->allow);
     if (head->connection)
-        failed |= append(buf, size, &used, "%s%s\r\n", "Connection: ", head->connection);
-    failed |= append(buf, size, &used, "%s%s\r\n", "", "");
+        failed |= append_header(buf, size, &used, "Connection", head->connection);
+    failed |= append(buf, size, &used, "\r\n");
     return failed ? -1 : (int)used;
 }
 

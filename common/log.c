@@ -116,16 +116,28 @@ int log_has_held_lines(void)
     return held.used > 0;
 }
 
+/* The log's time stamp, formatted once per second: a busy server logs thousands of
+ * lines a second with the same stamp (gmtime_r and strftime are not free). */
+static const char *log_time_stamp(time_t when)
+{
+    static time_t stamp_when = -1;
+    static char stamp[64] = "-";
+    if (when != stamp_when) {
+        struct tm tm;
+        if (gmtime_r(&when, &tm) == NULL ||
+            strftime(stamp, sizeof stamp, "%d/%b/%Y:%H:%M:%S +0000", &tm) == 0)
+            snprintf(stamp, sizeof stamp, "-");
+        stamp_when = when;
+    }
+    return stamp;
+}
+
 void log_access(const char *client, time_t when, const char *request_line, int status,
                 long long body_bytes)
 {
-    struct tm tm;
-    char stamp[64];
     char request[512];
     char line[1024];
-    if (gmtime_r(&when, &tm) == NULL ||
-        strftime(stamp, sizeof stamp, "%d/%b/%Y:%H:%M:%S +0000", &tm) == 0)
-        snprintf(stamp, sizeof stamp, "-");
+    const char *stamp = log_time_stamp(when);
     if (request_line[0] == '\0')
         request_line = "-"; /* nothing we could read as a request line */
     log_escape(request_line, strlen(request_line), request, sizeof request);
