@@ -38,7 +38,14 @@ run_suite() {
 }
 
 for suite in check_common check_*-* solutions/*/hw_*; do
-    [ -x "$suite" ] && run_suite "$suite" "$suite"
+    [ -x "$suite" ] || continue
+    case $suite in solutions/*)
+        # A homework test whose source is gone (a retired exercise) is left over
+        # from an older build: not a test any more.
+        name=${suite#solutions/}
+        [ -f "$ROOT/tests/${name%%/*}/homework/${name#*/}.c" ] || continue ;;
+    esac
+    run_suite "$suite" "$suite"
 done
 for stages in stages_*; do
     [ -x "$stages" ] || continue
