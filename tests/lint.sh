@@ -31,8 +31,8 @@ DEFINES=$(for flag in $STD_FLAGS; do case $flag in -D*) printf '%s ' "$flag" ;; 
 
 # The sources, in a stable order; build folders hold nothing of ours.
 all_sources=$(find common chapters tests -name '*.[ch]' ! -path '*/build/*' | sort)
-# The programs' code. Solutions are left out: each only #includes a file listed here.
-program_sources=$(find common chapters -name '*.c' ! -path '*/solutions/*' | sort)
+# The programs' code: the chapters' own, the learner's skeletons and the solutions.
+program_sources=$(find common chapters -name '*.c' | sort)
 
 failed=""
 skipped=""
@@ -85,9 +85,13 @@ if have clang-tidy "$CLANG_TIDY"; then
     # One file per run, LINT_JOBS at once. --quiet drops the "N warnings generated"
     # counts, which include the suppressed ones in system headers; any finding left is
     # an error (WarningsAsErrors in .clang-tidy) and fails the run.
-    # shellcheck disable=SC2086
-    if echo "$program_sources" | xargs -I{} -P "$LINT_JOBS" "$CLANG_TIDY" --quiet {} \
-        -- $STD_FLAGS -Icommon >"$log" 2>&1; then
+    # A solution includes its chapter's exercises/exercises.h, found through the
+    # folder beside its own (as tests/homework.mk builds it).
+    # shellcheck disable=SC2016,SC2086
+    if echo "$program_sources" | xargs -I{} -P "$LINT_JOBS" sh -c \
+        'tidy=$1 file=$2; shift 2; exec "$tidy" --quiet "$file" -- "$@" -Icommon \
+            -I"$(dirname "$file")/../exercises"' \
+        sh "$CLANG_TIDY" {} $STD_FLAGS >"$log" 2>&1; then
         echo "   no findings"
     else
         grep -v -E '^[0-9]+ (warnings?|errors?) generated\.$' "$log" |

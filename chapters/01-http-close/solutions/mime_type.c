@@ -9,8 +9,8 @@
 static int same_ignoring_case(const char *a, const char *b)
 {
     for (; *a != '\0' && *b != '\0'; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
+        int x = (*a >= 'A' && *a <= 'Z') ? *a - 'A' + 'a' : *a;
+        int y = (*b >= 'A' && *b <= 'Z') ? *b - 'A' + 'a' : *b;
         if (x != y)
             return 0;
     }

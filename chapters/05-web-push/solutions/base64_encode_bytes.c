@@ -16,10 +16,16 @@ int base64_encode_bytes(const unsigned char *data, size_t length, char *out,
             group |= (unsigned long)data[i + 1] << 8;
         if (i + 2 < length)
             group |= data[i + 2];
-        *o++ = alphabet[group >> 18 & 63];
-        *o++ = alphabet[group >> 12 & 63];
-        *o++ = i + 1 < length ? alphabet[group >> 6 & 63] : '=';
-        *o++ = i + 2 < length ? alphabet[group & 63] : '=';
+        o[0] = alphabet[group >> 18 & 63];
+        o[1] = alphabet[group >> 12 & 63];
+        o[2] = alphabet[group >> 6 & 63];
+        o[3] = alphabet[group & 63];
+        /* Fewer than three bytes: '=' stands for each character they do not fill. */
+        if (i + 1 >= length)
+            o[2] = '=';
+        if (i + 2 >= length)
+            o[3] = '=';
+        o += 4;
     }
     *o = '\0';
     return (int)needed;
