@@ -6,6 +6,6 @@ int main(void)
 {
     Suite *suites[] = {pushd_http_suite(),     pushd_room_suite(), pushd_ws_suite(),
                        pushd_sessions_suite(), websocket_suite(),  bridge_suite(),
-                       webchat_suite(),        browser_suite()};
+                       webchat_suite(),        browser_suite(),    interop_suite()};
     return run_suites(suites, sizeof suites / sizeof suites[0]);
 }

@@ -19,6 +19,7 @@ Suite *websocket_suite(void);      /* Autobahn-style frame cases (test_websocket
 Suite *bridge_suite(void);         /* one room across raw, WebSocket, SSE, polling */
 Suite *webchat_suite(void);        /* webchat over each transport, its command line */
 Suite *browser_suite(void);        /* headless Chromium runs www/ over each transport */
+Suite *interop_suite(void);        /* Node's ws package as a second, strict client */
 
 /* One end of a conversation with pushd: a socket and the bytes read from it that
  * are not yet taken. */
@@ -77,5 +78,8 @@ void pd_ws_expect_text(struct pd_peer *p, const char *want);
 /* ck_assert that the next frame is CLOSE with this code, and that the server then
  * closes the connection. */
 void pd_ws_expect_close(struct pd_peer *p, int code);
+
+/* name's full path from $PATH into path: 1 when found (an executable file). */
+int pd_find_program(const char *name, char *path, size_t size);
 
 #endif

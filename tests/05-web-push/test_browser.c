@@ -59,26 +59,11 @@ static long long now_ms(void)
 
 /* ---- Finding and starting Chromium ------------------------------------------------- */
 
-/* chromium's full path from $PATH into path. Returns 1 when found. */
-static int find_chromium(char *path, size_t size)
-{
-    const char *search = getenv("PATH");
-    char dirs[4096];
-    snprintf(dirs, sizeof dirs, "%s", search != NULL ? search : "/usr/bin:/bin");
-    for (char *save = NULL, *dir = strtok_r(dirs, ":", &save); dir != NULL;
-         dir = strtok_r(NULL, ":", &save)) {
-        snprintf(path, size, "%s/chromium", dir);
-        if (access(path, X_OK) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 /* Is there a browser to test with? Without one the test is skipped, or fails when
  * REQUIRE_CHROMIUM=1. */
 static int have_chromium(char *path, size_t size, const char *test)
 {
-    if (find_chromium(path, size))
+    if (pd_find_program("chromium", path, size))
         return 1;
     const char *required = getenv("REQUIRE_CHROMIUM");
     ck_assert_msg(required == NULL || strcmp(required, "1") != 0,

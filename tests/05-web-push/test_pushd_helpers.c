@@ -329,3 +329,17 @@ void pd_ws_expect_close(struct pd_peer *p, int code)
     ck_assert_int_eq(got[0] << 8 | got[1], code);
     pd_expect_closed(p);
 }
+
+int pd_find_program(const char *name, char *path, size_t size)
+{
+    const char *search = getenv("PATH");
+    char dirs[4096];
+    snprintf(dirs, sizeof dirs, "%s", search != NULL ? search : "/usr/bin:/bin");
+    for (char *save = NULL, *dir = strtok_r(dirs, ":", &save); dir != NULL;
+         dir = strtok_r(NULL, ":", &save)) {
+        snprintf(path, size, "%s/%s", dir, name);
+        if (access(path, X_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
