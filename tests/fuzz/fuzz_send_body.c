@@ -374,7 +374,7 @@ static int read_peer(struct run *r, struct peer *p)
                 payload = (size_t)f[2] << 8 | f[3];
                 at = 4;
             }
-            FUZZ_CHECK(payload != 127 && b->length >= at + payload); /* queued whole */
+            FUZZ_CHECK(f[1] != 127 && b->length >= at + payload); /* queued whole */
             FUZZ_CHECK(is_web_line(b->data + at, payload));
             transcript_add(&p->heard, b->data + at, payload);
             bytes_drop(b, at + payload);
