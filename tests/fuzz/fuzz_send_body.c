@@ -15,11 +15,15 @@
  *
  *     POST /send?session=S (the input's body), then POST /send?session=S "after"
  *
- * cut into pieces by the seed, or in one write. A third run has guest1 on the raw
- * port instead, typing the same bytes (with an LF where the body's end ended a
- * line) and "after". What must hold:
+ * cut into pieces by the seed, or in one write. Half-way through the first body,
+ * guest1 also sends POST /send?session=S "between" on a second connection (a
+ * browser may have two requests in flight): each body is cut into lines on its own,
+ * so "between" must arrive whole and leave the first body's lines as they were. A
+ * third run has guest1 on the raw port instead, typing the same bytes (with an LF
+ * where the body's end ended a line) and "after". What must hold:
  *   - the same lines, in the same order, for every member (guest1 included) however
- *     the body is cut into reads, and the same as when typed on the raw port:
+ *     the body is cut into reads, and the same as when typed on the raw port (the
+ *     line "between", which may come anywhere, set aside):
  *     commands and the 1024-byte limit work exactly as there (unless a member was
  *     dropped for not keeping up, which depends on how much came in one read);
  *   - for a body without commands, the lines are those of a plain reading of the
@@ -46,7 +50,9 @@
 
 #define MAX_SEND_BODY (64 * 1024) /* web.c's MAX_SEND_BYTES: a larger body gets 413 */
 #define TOO_LONG      "! line too long (max 1024 bytes)"
-#define PEERS         5
+#define MEMBERS       5 /* guest1 to guest5 */
+#define PEERS         6 /* and guest1's second connection */
+#define BETWEEN       ": between"
 
 /* ---- Bytes and lines ------------------------------------------------------------- */
 
@@ -103,10 +109,20 @@ static void transcript_add(struct transcript *t, const char *line, size_t length
     t->count++;
 }
 
+/* Is this the line "between" became ("guest1: between", or another nick)? */
+static int is_between(const struct bytes *line)
+{
+    size_t n = strlen(BETWEEN);
+    return line->length >= n && memcmp(line->data + line->length - n, BETWEEN, n) == 0;
+}
+
+/* A fingerprint of the lines, except "between" (its place depends on the cuts). */
 static uint64_t transcript_hash(const struct transcript *t)
 {
     uint64_t hash = FUZZ_HASH_START;
     for (size_t i = 0; i < t->count; i++) {
+        if (is_between(&t->lines[i]))
+            continue;
         hash = fuzz_hash_number(hash, (long long)t->lines[i].length);
         hash = fuzz_hash(hash, t->lines[i].data, t->lines[i].length);
     }
@@ -136,7 +152,14 @@ static int is_web_line(const char *bytes, size_t length)
 /* ---- The room and its members ---------------------------------------------------- */
 
 enum mode { SEND_IN_PIECES, SEND_IN_ONE_WRITE, TYPED_ON_RAW_PORT };
-enum peer_kind { PEER_SENDER, PEER_RAW, PEER_WEBSOCKET, PEER_EVENTS, PEER_POLL };
+enum peer_kind {
+    PEER_SENDER,
+    PEER_RAW,
+    PEER_WEBSOCKET,
+    PEER_EVENTS,
+    PEER_POLL,
+    PEER_SECOND_SEND, /* guest1's other connection: one /send, "between" */
+};
 
 struct peer {
     enum peer_kind kind;
@@ -160,6 +183,7 @@ struct run {
     unsigned long outbox_taken; /* the sender's session lines taken so far */
     int dropped;                /* a member was dropped for not keeping up */
     size_t pushed, first_body_end;
+    size_t between_at; /* when "between" goes: half-way through the first body */
 };
 
 static int random_fd = -1;
@@ -359,6 +383,12 @@ static int read_peer(struct run *r, struct peer *p)
                 FUZZ_CHECK(status == 204 && r->pushed >= r->first_body_end);
         }
         return 0;
+    case PEER_SECOND_SEND:
+        while (take_response(b, &status, &body)) {
+            FUZZ_CHECK(p->status_count < 1 && (status == 204 || status == 404));
+            p->statuses[p->status_count++] = status;
+        }
+        return 0;
     case PEER_WEBSOCKET:
         if (!p->head_seen && response_head(b, &status, &head_length, &length)) {
             FUZZ_CHECK(status == 101);
@@ -521,7 +551,7 @@ static void join_room(struct run *r)
     static struct conn *conns[MAX_CONNS];
     r->s = (struct server){.http_fd = -1,
                            .chat_fd = -1,
-                           .max_members = PEERS,
+                           .max_members = MEMBERS,
                            .idle_ms = 5000,
                            .poll_secs = 25,
                            .session_secs = 60,
@@ -545,8 +575,10 @@ static void join_room(struct run *r)
                  "Sec-WebSocket-Version: 13\r\n\r\n");
     send_request(r, open_peer(r, 3, PEER_EVENTS, CONN_HTTP), join);
     send_request(r, open_peer(r, 4, PEER_POLL, CONN_HTTP), join);
+    if (r->mode != TYPED_ON_RAW_PORT)
+        open_peer(r, 5, PEER_SECOND_SEND, CONN_HTTP);
     settle(r);
-    FUZZ_CHECK(r->s.member_count == PEERS && !r->dropped);
+    FUZZ_CHECK(r->s.member_count == MEMBERS && !r->dropped);
     for (int i = 0; i < PEERS; i++)
         r->peers[i].heard_before_send = r->peers[i].heard.count;
 }
@@ -571,6 +603,7 @@ static void make_stream(struct run *r, const uint8_t *body, size_t size,
     bytes_add(stream, head, strlen(head));
     bytes_add(stream, body, size);
     r->first_body_end = stream->length;
+    r->between_at = stream->length - size / 2;
     snprintf(head, sizeof head,
              "POST /send?session=%s HTTP/1.1\r\nHost: f\r\nContent-Length: 5\r\n\r\n",
              r->peers[0].token);
@@ -597,15 +630,22 @@ static void run_room(struct run *r, const uint8_t *body, size_t size, uint32_t s
         }
         server_reads(r, sender);
         settle(r);
+        struct peer *second = &r->peers[5];
+        if (r->mode != TYPED_ON_RAW_PORT && r->pushed >= r->between_at &&
+            second->status_count == 0 && !second->waiting) {
+            char text[160];
+            snprintf(text, sizeof text,
+                     "POST /send?session=%s HTTP/1.1\r\nHost: f\r\n"
+                     "Content-Length: 7\r\n\r\nbetween",
+                     sender->token);
+            second->waiting = 1;
+            send_request(r, second, text);
+            settle(r);
+        }
     }
     free(stream.data);
     if (r->mode == TYPED_ON_RAW_PORT)
         return;
-    /* The end of the body ended the last line: nothing is left half-way. */
-    for (int i = 0; i < r->s.member_count; i++)
-        if (r->s.members[i]->session != NULL &&
-            strcmp(r->s.members[i]->session->token, sender->token) == 0)
-            FUZZ_CHECK(r->s.members[i]->line_length == 0 && !r->s.members[i]->discarding);
     FUZZ_CHECK(sender->status_count == 3 && sender->statuses[0] == 200);
     int still_in =
         sender->heard.count > 0 &&
@@ -613,6 +653,18 @@ static void run_room(struct run *r, const uint8_t *body, size_t size, uint32_t s
           memcmp(sender->heard.lines[sender->heard.count - 1].data, "* bye", 5) == 0);
     if (!r->dropped)
         FUZZ_CHECK(sender->statuses[2] == (still_in ? 204 : 404));
+    /* The end of the body ended the last line: nothing is left half-way (after
+     * /quit, the rest of a body is not read as lines at all). */
+    const struct conn *c = conn_of(&r->s, sender->server_fd);
+    FUZZ_CHECK(c != NULL);
+    if (still_in)
+        FUZZ_CHECK(c->http->body.length == 0 && !c->http->body.discarding);
+    FUZZ_CHECK(r->peers[5].status_count == 1);
+    int between_heard = 0;
+    for (size_t k = 0; k < r->peers[1].heard.count; k++)
+        between_heard |= is_between(&r->peers[1].heard.lines[k]);
+    if (r->peers[5].statuses[0] == 204 && !r->dropped)
+        FUZZ_CHECK(between_heard);
 }
 
 /* Everything the run holds: connections, members, sessions, sockets. */
@@ -666,25 +718,37 @@ static int expected_lines(const uint8_t *body, size_t size, struct transcript *l
     return 1;
 }
 
+/* The next line p heard after *at that is not "between", or NULL. */
+static const struct bytes *next_heard(const struct peer *p, size_t *at)
+{
+    while (*at < p->heard.count && is_between(&p->heard.lines[*at]))
+        (*at)++;
+    return *at < p->heard.count ? &p->heard.lines[(*at)++] : NULL;
+}
+
 static void check_model(const struct run *r, const struct transcript *lines,
                         size_t too_long)
 {
     static char line[16 + LINE_MAX_BYTES], clean[UTF8_CLEAN_SIZE(16 + LINE_MAX_BYTES)];
-    for (int i = 1; i < PEERS; i++) {
+    for (int i = 1; i < MEMBERS; i++) {
         const struct peer *p = &r->peers[i];
-        FUZZ_CHECK(p->heard.count == p->heard_before_send + lines->count);
+        size_t at = p->heard_before_send;
         for (size_t k = 0; k < lines->count; k++) {
-            size_t n = (size_t)snprintf(line, sizeof line, "guest1: ");
-            memcpy(line + n, lines->lines[k].data, lines->lines[k].length);
-            n += lines->lines[k].length;
-            const char *expected = line;
+            struct bytes expected = {line,
+                                     (size_t)snprintf(line, sizeof line, "guest1: "), 0};
+            memcpy(line + expected.length, lines->lines[k].data, lines->lines[k].length);
+            expected.length += lines->lines[k].length;
+            if (is_between(&expected))
+                continue;              /* set aside like the real one */
             if (p->kind != PEER_RAW) { /* the web transports: made valid UTF-8 */
-                n = utf8_clean(line, n, clean);
-                expected = clean;
+                expected.length = utf8_clean(line, expected.length, clean);
+                expected.data = clean;
             }
-            const struct bytes *got = &p->heard.lines[p->heard_before_send + k];
-            FUZZ_CHECK(got->length == n && memcmp(got->data, expected, n) == 0);
+            const struct bytes *got = next_heard(p, &at);
+            FUZZ_CHECK(got != NULL && got->length == expected.length &&
+                       memcmp(got->data, expected.data, expected.length) == 0);
         }
+        FUZZ_CHECK(next_heard(p, &at) == NULL);
     }
     const struct peer *sender = &r->peers[0];
     FUZZ_CHECK(sender->heard.count == sender->heard_before_send + too_long);
