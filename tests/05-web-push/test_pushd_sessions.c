@@ -389,10 +389,11 @@ static struct pd_peer *start_send(const char *token, size_t length, const char *
 
 /* Two bodies for one session at once, on two connections (a page may send a line
  * before the last one's 204 is back): each is cut into lines on its own. Found while
- * writing fuzz_send_body, which checks it too: the session kept one line buffer, so the second body landed in the
- * middle of the first body's line, or was thrown away with a line that was too long.
- * No sleep is needed: the first body's bytes are in pushd's socket before the second
- * connection exists, and each round of its loop reads before it accepts. */
+ * writing fuzz_send_body, which checks it too: the session kept one line buffer, so the
+ * second body landed in the middle of the first body's line, or was thrown away with a
+ * line that was too long. No sleep is needed: the first body's bytes are in pushd's
+ * socket before the second connection exists, and each round of its loop reads before it
+ * accepts. */
 START_TEST(two_bodies_at_once_keep_their_lines)
 {
     pd_start(&server, NULL);
