@@ -396,30 +396,31 @@ struct member *member_join(struct server *s, struct conn *c, enum transport tran
 
 /* ---- Steps 2 and 3: reading -------------------------------------------------------- */
 
-/* Chat input from any transport: cut it into lines exactly as chapter 3 cut a raw
- * client's bytes (lines.c), and hand each to the room. A line longer than
- * LINE_MAX_BYTES gets one error as soon as we know, and the rest of it is thrown
- * away up to its LF. The bytes may be more than the line buffer holds: they are
- * taken a buffer-full at a time. */
-void member_input(struct server *s, struct member *m, const char *bytes, size_t length)
+/* Chat input from any transport: add it to in, cut it into lines exactly as
+ * chapter 3 cut a raw client's bytes (lines.c), and hand each to the room as m's. A
+ * line longer than LINE_MAX_BYTES gets one error as soon as we know, and the rest of
+ * it is thrown away up to its LF. The bytes may be more than the line buffer holds:
+ * they are taken a buffer-full at a time. */
+void member_input(struct server *s, struct member *m, struct line_input *in,
+                  const char *bytes, size_t length)
 {
     while (length > 0 && m->state == MEMBER_ACTIVE) {
-        size_t take = sizeof m->line - m->line_length;
+        size_t take = sizeof in->bytes - in->length;
         if (take > length)
             take = length;
-        memcpy(m->line + m->line_length, bytes, take);
-        m->line_length += take;
+        memcpy(in->bytes + in->length, bytes, take);
+        in->length += take;
         bytes += take;
         length -= take;
 
         size_t at = 0;
-        while (at < m->line_length && m->state == MEMBER_ACTIVE) {
-            const char *rest = m->line + at;
-            size_t left = m->line_length - at;
-            if (m->discarding) {
+        while (at < in->length && m->state == MEMBER_ACTIVE) {
+            const char *rest = in->bytes + at;
+            size_t left = in->length - at;
+            if (in->discarding) {
                 const char *lf = memchr(rest, '\n', left);
                 at += lf != NULL ? (size_t)(lf - rest) + 1 : left;
-                m->discarding = lf == NULL;
+                in->discarding = lf == NULL;
                 continue;
             }
             struct line line;
@@ -428,22 +429,22 @@ void member_input(struct server *s, struct member *m, const char *bytes, size_t 
                 break;
             if (found == LINE_TOO_LONG) {
                 send_text(s, m, "! line too long (max 1024 bytes)");
-                m->discarding = 1;
+                in->discarding = 1;
                 continue;
             }
             handle_line(s, m, rest, line.length);
             at += line.next;
         }
-        memmove(m->line, m->line + at, m->line_length - at);
-        m->line_length -= at;
+        memmove(in->bytes, in->bytes + at, in->length - at);
+        in->length -= at;
     }
 }
 
 /* The end of a WebSocket message (or of a /send body) also ends its last line. */
-void member_input_end(struct server *s, struct member *m)
+void member_input_end(struct server *s, struct member *m, struct line_input *in)
 {
-    if (m->line_length > 0 || m->discarding)
-        member_input(s, m, "\n", 1);
+    if (in->length > 0 || in->discarding)
+        member_input(s, m, in, "\n", 1);
 }
 
 /* The chat port: chapter 3's read_from_client(), one read per round. */
@@ -464,7 +465,7 @@ static void raw_read(struct server *s, struct conn *c)
     if (s->verbose)
         log_wire(c->fd, LOG_RECEIVED, c->in, (size_t)n);
     if (c->member != NULL) /* after /quit, whatever else it sent is ignored */
-        member_input(s, c->member, (const char *)c->in, (size_t)n);
+        member_input(s, c->member, &c->member->input, (const char *)c->in, (size_t)n);
 }
 
 /* A closing connection: read and throw away until the peer's FIN. */

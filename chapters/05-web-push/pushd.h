@@ -65,16 +65,24 @@ enum member_state { MEMBER_ACTIVE, MEMBER_LEAVING, MEMBER_BROKEN };
 struct conn;
 struct session;
 
+/* Chat input not yet cut into lines, as chapter 3 kept it for each client. A raw or
+ * WebSocket member has one: its connection is one stream of lines. A session has
+ * none of its own: each POST /send body has one, since two bodies for the same
+ * session may arrive at once on two connections, and the lines of one must not run
+ * into the lines of the other. */
+struct line_input {
+    int discarding; /* inside a too-long line: drop bytes up to the next LF */
+    size_t length;
+    char bytes[LINE_BUFFER_CAPACITY];
+};
+
 struct member {
     char nick[NICK_MAX_BYTES + 1];
     enum member_state state;
     enum transport transport;
     struct conn *conn;       /* the connection it speaks through (raw, WebSocket) */
     struct session *session; /* or its session (SSE, long polling, /send) */
-    /* Chat input not yet cut into lines: the same for every transport. */
-    int discarding; /* inside a too-long line: drop bytes up to the next LF */
-    size_t line_length;
-    char line[LINE_BUFFER_CAPACITY];
+    struct line_input input; /* raw and WebSocket: what it typed, not yet a line */
 };
 
 /* ---- Sessions (sessions.c) --------------------------------------------------------- */
@@ -138,6 +146,7 @@ struct http_state {
     int request_started;     /* bytes of a request have come: its -t deadline runs */
     struct session *session; /* RECEIVING, STREAM, PARKED: whose */
     unsigned long since;     /* STREAM: the last event sent; PARKED: the cursor */
+    struct line_input body;  /* RECEIVING: the /send body, not yet lines */
 };
 
 /* The WebSocket side of a connection (ws_member.c). */
@@ -190,8 +199,9 @@ struct server {
 void conn_close_gently(struct server *s, struct conn *c, int linger_ms);
 void conn_send(struct server *s, struct conn *c, const void *bytes, size_t length);
 struct member *member_join(struct server *s, struct conn *c, enum transport transport);
-void member_input(struct server *s, struct member *m, const char *bytes, size_t length);
-void member_input_end(struct server *s, struct member *m);
+void member_input(struct server *s, struct member *m, struct line_input *in,
+                  const char *bytes, size_t length);
+void member_input_end(struct server *s, struct member *m, struct line_input *in);
 int room_is_full(const struct server *s);
 void flush_output(struct server *s);
 void conn_drain(struct conn *c);

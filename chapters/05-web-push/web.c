@@ -395,6 +395,8 @@ static int answer_session(struct server *s, struct conn *c, enum route route,
     h->stage = HTTP_RECEIVING;
     h->session = se;
     h->body_left = body_length;
+    h->body.length = 0; /* a new body: no line begun, none being thrown away */
+    h->body.discarding = 0;
     return 204;
 }
 
@@ -477,7 +479,9 @@ static void end_of_response(struct server *s, struct conn *c)
 
 /* POST /send: feed the body, as it arrives, to the member as chat input, cut into
  * lines exactly like raw input; the end of the body ends its last line. Then 204.
- * Returns the bytes still to come. */
+ * The body has its own line buffer (h->body), not the member's: another /send for
+ * the same session, on another connection, may arrive while this one is half-way
+ * through a line. Returns the bytes still to come. */
 static long long receive_body(struct server *s, struct conn *c)
 {
     struct http_state *h = c->http;
@@ -485,14 +489,14 @@ static long long receive_body(struct server *s, struct conn *c)
         h->body_left < (long long)c->in_length ? (size_t)h->body_left : c->in_length;
     struct member *m = h->session != NULL ? h->session->member : NULL;
     if (m != NULL && take > 0)
-        member_input(s, m, (const char *)c->in, take);
+        member_input(s, m, &h->body, (const char *)c->in, take);
     memmove(c->in, c->in + take, c->in_length - take);
     c->in_length -= take;
     h->body_left -= (long long)take;
     if (h->body_left > 0)
         return h->body_left;
     if (m != NULL)
-        member_input_end(s, m);
+        member_input_end(s, m, &h->body);
     h->session = NULL;
     h->stage = HTTP_READING;
     http_queue_head(s, c, 204, NULL, -1, NULL); /* no body, so no length (RFC 9110) */

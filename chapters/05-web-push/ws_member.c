@@ -81,10 +81,10 @@ static int on_event(struct server *s, struct conn *c, const struct ws_event *ev)
     struct member *m = c->member;
     switch (ev->type) {
     case WS_TEXT_DATA:
-        member_input(s, m, (const char *)ev->data, ev->length);
+        member_input(s, m, &m->input, (const char *)ev->data, ev->length);
         break;
     case WS_MESSAGE_END:
-        member_input_end(s, m); /* the end of a message ends its last line */
+        member_input_end(s, m, &m->input); /* the end of a message ends its last line */
         break;
     case WS_PING: /* also between the fragments of a message: it is a frame of its own */
         if (queue_frame(s, c, WS_OP_PONG, ev->data, ev->length) < 0)

@@ -374,6 +374,56 @@ START_TEST(send_is_typed_input)
 }
 END_TEST
 
+/* Start a POST /send on a new connection: the head, and the first bytes of a body of
+ * length bytes in all. */
+static struct pd_peer *start_send(const char *token, size_t length, const char *start)
+{
+    struct pd_peer *p = pd_connect(server.port);
+    char text[2048];
+    snprintf(text, sizeof text,
+             "POST /send?session=%s HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n%s",
+             token, length, start);
+    pd_say(p, text);
+    return p;
+}
+
+/* Two bodies for one session at once, on two connections (a page may send a line
+ * before the last one's 204 is back): each is cut into lines on its own. Found while
+ * writing fuzz_send_body, which checks it too: the session kept one line buffer, so the
+ * second body landed in the middle of the first body's line, or was thrown away with a
+ * line that was too long. No sleep is needed: the first body's bytes are in pushd's
+ * socket before the second connection exists, and each round of its loop reads before it
+ * accepts. */
+START_TEST(two_bodies_at_once_keep_their_lines)
+{
+    pd_start(&server, NULL);
+    char token[40], nick[32], head[2048], long_line[1101];
+    join(token, nick);
+    struct pd_peer *raw = pd_raw_join(server.port2, NULL);
+    struct pd_peer *first = start_send(token, strlen("half a line\n"), "half");
+    struct pd_peer *second = pd_connect(server.port);
+    ck_assert_int_eq(send_lines(second, token, "between"), 204);
+    pd_expect_line(raw, "guest1: between");
+    pd_say(first, " a line\n");
+    ck_assert_int_eq(pd_read_head(first, head, sizeof head), 204);
+    pd_expect_line(raw, "guest1: half a line");
+    /* A line too long, half-way through being thrown away. */
+    memset(long_line, 'x', 1100);
+    long_line[1100] = '\0';
+    struct pd_peer *third = start_send(token, 1100 + strlen("\nok\n"), long_line);
+    ck_assert_int_eq(send_lines(second, token, "between again"), 204);
+    pd_expect_line(raw, "guest1: between again");
+    pd_say(third, "\nok\n");
+    ck_assert_int_eq(pd_read_head(third, head, sizeof head), 204);
+    pd_expect_line(raw, "guest1: ok");
+    pd_close(first);
+    pd_close(second);
+    pd_close(third);
+    pd_close(raw);
+    stop();
+}
+END_TEST
+
 START_TEST(a_body_over_64_kib_gets_413)
 {
     pd_start(&server, NULL);
@@ -565,6 +615,7 @@ Suite *pushd_sessions_suite(void)
     tcase_add_test(tc, a_poll_parks_until_a_line_comes);
     tcase_add_test(tc, a_parked_poll_times_out_and_a_second_one_answers_the_first);
     tcase_add_test(tc, send_is_typed_input);
+    tcase_add_test(tc, two_bodies_at_once_keep_their_lines);
     tcase_add_test(tc, a_body_over_64_kib_gets_413);
     suite_add_tcase(s, tc);
     tc = tcase_create("across_transports");

@@ -22,9 +22,9 @@
 #define FUZZ_DIR PROJECT_ROOT "/tests/fuzz"
 
 static const char *const targets[] = {
-    "fuzz_request_line", "fuzz_header_values", "fuzz_target_path",
-    "fuzz_framing",      "fuzz_chat_lines",    "fuzz_chat_command",
-    "fuzz_ws_frames",    "fuzz_utf8",          "fuzz_ws_handshake",
+    "fuzz_request_line", "fuzz_header_values", "fuzz_target_path", "fuzz_framing",
+    "fuzz_chat_lines",   "fuzz_chat_command",  "fuzz_ws_frames",   "fuzz_utf8",
+    "fuzz_ws_handshake", "fuzz_send_body",
 };
 
 /* The last line of text (for the name of the input that failed). */

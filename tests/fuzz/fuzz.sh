@@ -32,6 +32,7 @@ max_len() {
     fuzz_target_path) echo 5000 ;;   # PATH_MAX is 4096
     fuzz_ws_frames) echo 70000 ;;    # past a 64 KiB message, so 1009 is reached
     fuzz_ws_handshake) echo 4096 ;;  # a few headers with long values
+    fuzz_send_body) echo 9000 ;;     # past the 4 KiB line buffer twice, 8 long lines
     *) echo 2048 ;;
     esac
 }
