@@ -163,7 +163,7 @@ int utf8_check(unsigned int *state, const unsigned char *bytes, size_t length);
  */
 
 /* Stage 5.s7: closes with the right code
- * Read: book/05-web-push.md, sections "Frames and masking" and "The close handshake"
+ * Read: book/05-web-push.md, section "The close handshake"
  *
  * frame_error(), on_text() and on_close(), each on a new connection: an unmasked
  * frame, an RSV bit, opcode 3, a CONTINUATION with no message open, a PING of 126

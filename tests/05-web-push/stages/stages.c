@@ -126,10 +126,12 @@ static ssize_t next_line(struct peer *p, char *got, size_t size, const char *wan
     *eof = 0;
     for (;;) {
         ssize_t n = take_line(p, got, size);
-        if (n >= 0 && strncmp(got, "* guest", 7) == 0 && strncmp(want, "* guest", 7) != 0 &&
+        if (n >= 0 && strncmp(got, "* guest", 7) == 0 &&
+            strncmp(want, "* guest", 7) != 0 &&
             (strstr(got, " joined") != NULL || strstr(got, " left") != NULL))
             continue; /* others coming and going: not what this check is about */
-        if (n >= 0 && strncmp(got, "* welcome", 9) == 0 && strncmp(want, "* welcome", 9) != 0)
+        if (n >= 0 && strncmp(got, "* welcome", 9) == 0 &&
+            strncmp(want, "* welcome", 9) != 0)
             continue; /* its own welcome, when its number is not what is tested */
         if (n >= 0 || now_ms() >= deadline)
             return n;
@@ -245,18 +247,19 @@ static int send_head(struct wsclient *c, const char *request, char *head, size_t
 static struct wsclient *connect_http(const char *what)
 {
     struct wsclient *c = wsc_connect(server.port);
-    ck_assert_msg(c != NULL, "%s: could not connect to the HTTP port %d: is it listening?",
-                  what, server.port);
+    ck_assert_msg(c != NULL,
+                  "%s: could not connect to the HTTP port %d: is it listening?", what,
+                  server.port);
     return keep(c);
 }
 
 /* Describe a frame for a message: "a TEXT frame \"...\"", "a CLOSE frame, code 1000". */
 static const char *describe(const struct wsc_message *m, char *out, size_t size)
 {
-    static const char *names[16] = {"CONTINUATION", "TEXT", "BINARY", "opcode-3",
-                                    "opcode-4", "opcode-5", "opcode-6", "opcode-7",
-                                    "CLOSE", "PING", "PONG", "opcode-11", "opcode-12",
-                                    "opcode-13", "opcode-14", "opcode-15"};
+    static const char *names[16] = {
+        "CONTINUATION", "TEXT",      "BINARY",    "opcode-3", "opcode-4", "opcode-5",
+        "opcode-6",     "opcode-7",  "CLOSE",     "PING",     "PONG",     "opcode-11",
+        "opcode-12",    "opcode-13", "opcode-14", "opcode-15"};
     const char *flags = m->masked ? " (masked: a server must not mask)"
                         : !m->fin ? " (without FIN)"
                         : m->rsv  ? " (with an RSV bit set)"
@@ -284,7 +287,10 @@ static void expect_frame(struct wsclient *c, const char *who, int opcode,
 {
     char want[2048], got[512];
     snprintf(want, sizeof want, "a %s frame \"%.300s\"",
-             opcode == OP_TEXT ? "TEXT" : opcode == OP_PONG ? "PONG" : "CLOSE", payload);
+             opcode == OP_TEXT   ? "TEXT"
+             : opcode == OP_PONG ? "PONG"
+                                 : "CLOSE",
+             payload);
     next_frame(c, who, want, after, hint);
     ck_assert_msg(message.opcode == opcode && message.fin && !message.masked &&
                       message.rsv == 0 && message.length == strlen(payload) &&
@@ -336,16 +342,16 @@ static struct wsclient *join_ws(const char *who, const char *welcome)
 {
     struct wsclient *c = upgrade(who, NULL);
     expect_text(c, who, welcome, "got 101 Switching Protocols",
-                "The new WebSocket is a member of the room, welcomed like a raw client. "
-                S3_HINT);
+                "The new WebSocket is a member of the room, welcomed like a raw "
+                "client. " S3_HINT);
     return c;
 }
 
 static void send_frame(struct wsclient *c, const char *who, int fin, int opcode,
                        const void *payload, size_t length)
 {
-    struct wsc_frame f = {.fin = fin, .opcode = opcode, .masked = 1,
-                          .payload = payload, .length = length};
+    struct wsc_frame f = {
+        .fin = fin, .opcode = opcode, .masked = 1, .payload = payload, .length = length};
     ck_assert_msg(wsc_send(c, &f) == 0,
                   "%s: could not send a frame: the server closed the connection", who);
 }
@@ -391,13 +397,14 @@ START_TEST(answers_the_upgrade)
     stage_expect_status(what, head, 101,
                         "Header names, and the tokens in Upgrade and Connection, compare "
                         "without regard to case, and Connection is a list. " S1_HINT);
-    stage_expect_header(what, head, "Sec-WebSocket-Accept", "HSmrc0sMlYUkAGmm5OPpG2HaGWk=",
-                        ". " S1_HINT);
+    stage_expect_header(what, head, "Sec-WebSocket-Accept",
+                        "HSmrc0sMlYUkAGmm5OPpG2HaGWk=", ". " S1_HINT);
 
     /* The chat port is served by the same loop, beside the two WebSockets. */
     struct peer *other = connect_peer(1, "a second client (chat port)");
     expect_start(other, "* welcome to pushd, you are guest", 0,
-                 "two WebSockets upgraded, then it connected to the chat port", LOOP_HINT);
+                 "two WebSockets upgraded, then it connected to the chat port",
+                 LOOP_HINT);
     say(raw, "still here\n");
     expect_line(other, "guest1: still here",
                 "two WebSockets upgraded and a second client joined on the chat port, "
@@ -491,7 +498,8 @@ START_TEST(sends_room_lines_as_frames)
 }
 END_TEST
 
-/* ---- 5.s4: frames in ---------------------------------------------------------------- */
+/* ---- 5.s4: frames in ----------------------------------------------------------------
+ */
 
 #define S4_HINT                                                                          \
     "Read " BOOK ", \"Frames and masking\" (exercises 5.4 and 5.5): unmask each "        \
@@ -547,8 +555,11 @@ START_TEST(reads_frames_in_pieces)
     expect_line(raw, WELCOME(2), "connected to the chat port", S3_HINT);
 
     unsigned char wire[2048];
-    struct wsc_frame f = {.fin = 1, .opcode = OP_TEXT, .masked = 1,
-                          .payload = "byte by byte", .length = 12};
+    struct wsc_frame f = {.fin = 1,
+                          .opcode = OP_TEXT,
+                          .masked = 1,
+                          .payload = "byte by byte",
+                          .length = 12};
     ck_assert(wsc_send_bytewise(ws, wire, wsc_encode(&f, wire)) == 0);
     expect_line(raw, "guest1: byte by byte",
                 "guest1 sent a TEXT frame \"byte by byte\" one byte per write", S5_HINT);
@@ -580,20 +591,25 @@ START_TEST(reads_frames_in_pieces)
     ck_assert(wsc_send_bytes(ws, wire + 3, 100) == 0);
     ck_assert(wsc_send_bytes(ws, wire + 103, n - 103) == 0);
     snprintf(want, sizeof want, "guest1: %s", long_text);
-    expect_line(raw, want,
-                "guest1 sent a TEXT frame of 300 bytes in three writes (3, 100, the rest)",
-                S5_HINT);
+    expect_line(
+        raw, want,
+        "guest1 sent a TEXT frame of 300 bytes in three writes (3, 100, the rest)",
+        S5_HINT);
 
     const char *texts[] = {"first", "second", "third"};
     n = 0;
     for (int i = 0; i < 3; i++) {
-        struct wsc_frame g = {.fin = 1, .opcode = OP_TEXT, .masked = 1,
-                              .payload = texts[i], .length = strlen(texts[i])};
+        struct wsc_frame g = {.fin = 1,
+                              .opcode = OP_TEXT,
+                              .masked = 1,
+                              .payload = texts[i],
+                              .length = strlen(texts[i])};
         n += wsc_encode(&g, wire + n);
     }
     ck_assert(wsc_send_bytes(ws, wire, n) == 0);
 
-    const char *after = "guest1 sent TEXT frames \"first\", \"second\", \"third\" in one write";
+    const char *after =
+        "guest1 sent TEXT frames \"first\", \"second\", \"third\" in one write";
     expect_line(raw, "guest1: first", after, S5_HINT);
     expect_line(raw, "guest1: second", after, S5_HINT);
     expect_line(raw, "guest1: third", after, S5_HINT);
@@ -615,8 +631,7 @@ START_TEST(answers_ping_and_close)
     expect_text(ws, web, "* guest2 joined", "guest2 connected", S3_HINT);
 
     send_frame(ws, web, 1, OP_PING, "are you there", 13);
-    expect_frame(ws, web, OP_PONG, "are you there",
-                 "guest1 sent PING \"are you there\"",
+    expect_frame(ws, web, OP_PONG, "are you there", "guest1 sent PING \"are you there\"",
                  "A PING gets a PONG with the same payload. " S6_HINT);
 
     send_frame(ws, web, 0, OP_TEXT, "before ", 7);
@@ -636,7 +651,10 @@ START_TEST(answers_ping_and_close)
                 "\"still here\\n\"",
                 S6_HINT);
 
-    send_frame(ws, web, 1, OP_CLOSE, "\x03\xe8" "bye", 5);
+    send_frame(ws, web, 1, OP_CLOSE,
+               "\x03\xe8"
+               "bye",
+               5);
     expect_close(ws, web, 1000, "guest1 sent CLOSE with code 1000 and reason \"bye\"",
                  "Echo the code, then close the connection. " S6_HINT);
     expect_line(raw, "* guest1 left", "guest1 sent CLOSE 1000",
@@ -667,30 +685,51 @@ START_TEST(closes_with_the_right_code)
 {
     static const char ping126[126] = {0};
     const struct bad_frame cases[] = {
-        {"an unmasked TEXT frame \"x\" (clients must mask)", 1002,
+        {"an unmasked TEXT frame \"x\" (clients must mask)",
+         1002,
          {.fin = 1, .opcode = OP_TEXT, .payload = "x", .length = 1}},
-        {"a TEXT frame with RSV1 set (no extension was agreed)", 1002,
-         {.fin = 1, .rsv = 4, .opcode = OP_TEXT, .masked = 1, .payload = "x", .length = 1}},
-        {"a frame with the reserved opcode 3", 1002,
+        {"a TEXT frame with RSV1 set (no extension was agreed)",
+         1002,
+         {.fin = 1,
+          .rsv = 4,
+          .opcode = OP_TEXT,
+          .masked = 1,
+          .payload = "x",
+          .length = 1}},
+        {"a frame with the reserved opcode 3",
+         1002,
          {.fin = 1, .opcode = 3, .masked = 1, .payload = "x", .length = 1}},
-        {"a CONTINUATION frame with no message open", 1002,
+        {"a CONTINUATION frame with no message open",
+         1002,
          {.fin = 1, .opcode = OP_CONT, .masked = 1, .payload = "x", .length = 1}},
-        {"a PING of 126 bytes (control frames carry at most 125)", 1002,
+        {"a PING of 126 bytes (control frames carry at most 125)",
+         1002,
          {.fin = 1, .opcode = OP_PING, .masked = 1, .payload = ping126, .length = 126}},
-        {"a CLOSE whose payload is 1 byte (a code is 2)", 1002,
+        {"a CLOSE whose payload is 1 byte (a code is 2)",
+         1002,
          {.fin = 1, .opcode = OP_CLOSE, .masked = 1, .payload = "\x03", .length = 1}},
-        {"a CLOSE with code 1005 (never sent on the wire)", 1002,
+        {"a CLOSE with code 1005 (never sent on the wire)",
+         1002,
          {.fin = 1, .opcode = OP_CLOSE, .masked = 1, .payload = "\x03\xed", .length = 2}},
-        {"a CLOSE with code 5000 (no such code)", 1002,
+        {"a CLOSE with code 5000 (no such code)",
+         1002,
          {.fin = 1, .opcode = OP_CLOSE, .masked = 1, .payload = "\x13\x88", .length = 2}},
-        {"a BINARY frame (the chat is text)", 1003,
+        {"a BINARY frame (the chat is text)",
+         1003,
          {.fin = 1, .opcode = OP_BINARY, .masked = 1, .payload = "x", .length = 1}},
-        {"a TEXT frame \"caf\\xe9\" (Latin-1, not UTF-8)", 1007,
+        {"a TEXT frame \"caf\\xe9\" (Latin-1, not UTF-8)",
+         1007,
          {.fin = 1, .opcode = OP_TEXT, .masked = 1, .payload = "caf\xe9", .length = 4}},
         {"the header of a TEXT frame of 70,000 bytes (64-bit length), and no payload",
          1009,
-         {.fin = 1, .opcode = OP_TEXT, .masked = 1, .claim_length = 1,
-          .claimed_length = 70000, .form = WSC_LEN_64, .payload = "", .length = 0}},
+         {.fin = 1,
+          .opcode = OP_TEXT,
+          .masked = 1,
+          .claim_length = 1,
+          .claimed_length = 70000,
+          .form = WSC_LEN_64,
+          .payload = "",
+          .length = 0}},
     };
     start();
     char who[32], after[160];
@@ -734,14 +773,16 @@ static void check_reader(struct flood *f)
             continue;
         }
         long number = -1;
-        ck_assert_msg(n == FLOOD_LINE - 1 + 8 && sscanf(line, "guest3: %ld", &number) == 1,
+        ck_assert_msg(n == FLOOD_LINE - 1 + 8 &&
+                          sscanf(line, "guest3: %ld", &number) == 1,
                       "guest2: while guest3 sent numbered lines of %d bytes, expected "
                       "\"guest3: NNNNNNN xxx...\", got \"%.60s\". %s",
                       FLOOD_LINE, line, S8_HINT);
-        ck_assert_msg(number == f->received,
-                      "guest2: line %ld from guest3 arrived where line %ld was due: lines "
-                      "lost or out of order. %s",
-                      number, f->received, S8_HINT);
+        ck_assert_msg(
+            number == f->received,
+            "guest2: line %ld from guest3 arrived where line %ld was due: lines "
+            "lost or out of order. %s",
+            number, f->received, S8_HINT);
         f->received++;
     }
 }
@@ -860,8 +901,10 @@ START_TEST(checks_the_origin)
     start();
     char origin[128], what[160], request[1024];
     snprintf(origin, sizeof origin, "Origin: http://127.0.0.1:%d\r\n", server.port);
-    snprintf(what, sizeof what, "GET /ws from a page of the same site (Origin: "
-             "http://127.0.0.1:%d, Host: 127.0.0.1:%d)", server.port, server.port);
+    snprintf(what, sizeof what,
+             "GET /ws from a page of the same site (Origin: "
+             "http://127.0.0.1:%d, Host: 127.0.0.1:%d)",
+             server.port, server.port);
     upgrade(what, origin);
 
     const char *origins[] = {"http://evil.example", "http://127.0.0.1:1", "null"};
@@ -885,9 +928,9 @@ void add_stages(Suite *suite)
         const char *id;
         const TTest *test;
     } stages[] = {
-        {"5.s1", answers_the_upgrade},      {"5.s2", refuses_bad_handshakes},
+        {"5.s1", answers_the_upgrade},        {"5.s2", refuses_bad_handshakes},
         {"5.s3", sends_room_lines_as_frames}, {"5.s4", reads_masked_frames},
-        {"5.s5", reads_frames_in_pieces},   {"5.s6", answers_ping_and_close},
+        {"5.s5", reads_frames_in_pieces},     {"5.s6", answers_ping_and_close},
         {"5.s7", closes_with_the_right_code}, {"5.s8", drops_a_stalled_reader},
         {"5.s9", checks_the_origin},
     };
