@@ -137,7 +137,7 @@ int utf8_check(unsigned int *state, const unsigned char *bytes, size_t length);
 /* Stage 5.s4: reads masked frames
  * Read: book/05-web-push.md, section "Frames and masking"
  *
- * read_websocket() and take_frames() with ws_frame_header() and utf8_check()
+ * take_frames(), on_frame() and on_text() with ws_frame_header() and utf8_check()
  * (exercises 5.4 and 5.5): a masked TEXT frame "hi from the web" reaches the raw
  * client as "guest1: hi from the web", and never comes back to guest1; a message
  * holding "one\ntwo" is two lines; a message in two fragments (TEXT without FIN,

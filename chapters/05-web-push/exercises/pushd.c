@@ -118,7 +118,7 @@ void on_close(struct conn *c, const unsigned char *payload, size_t length); /* 5
 int frame_error(const struct conn *c, const struct ws_frame_header *h);     /* 5.s7 */
 int same_site(const char *origin, const char *host);                        /* 5.s9 */
 
-/* ---- Output: every byte goes through a bounded queue (chapter 3) ------------------ */
+/* ---- Output: every byte goes through a bounded queue (chapter 3) ------------------- */
 
 static size_t queue_room(const struct conn *c)
 {
@@ -167,8 +167,7 @@ static void close_after_flush(struct conn *c)
         c->state = CONN_CLOSING;
 }
 
-/* ---- WebSocket frames out -----------------------------------------------------------
- */
+/* ---- WebSocket frames out ---------------------------------------------------------- */
 
 /* One frame from the server: FIN set, never masked (§5.1), the length in 7, 16 or 64
  * bits. Queued whole or not at all: -1 when it does not fit. */
@@ -222,8 +221,7 @@ static size_t make_valid_utf8(const char *in, size_t length, char *out)
     return o;
 }
 
-/* ---- The room -----------------------------------------------------------------------
- */
+/* ---- The room ---------------------------------------------------------------------- */
 
 /* One room line (without its LF) to one member, on its own transport. If it does not
  * fit, the member stopped reading: drop it rather than hold memory or wait. */
@@ -313,8 +311,7 @@ static void handle_line(struct server *s, struct conn *c, const char *text, size
     deliver_to_others(s, c, line, make_line(line, prefix, text, length, ""));
 }
 
-/* ---- Chat input: lines cut from any stream (chapter 3) ------------------------------
- */
+/* ---- Chat input: lines cut from any stream (chapter 3) ----------------------------- */
 
 static void end_line(struct server *s, struct conn *c)
 {
@@ -359,23 +356,7 @@ void chat_input_end(struct server *s, struct conn *c)
     c->line_length = 0;
 }
 
-static void read_raw(struct server *s, struct conn *c)
-{
-    unsigned char bytes[4096];
-    ssize_t n = read(c->fd, bytes, sizeof bytes);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-        return;
-    if (n <= 0) {
-        c->state = CONN_GONE; /* closed or reset: a partial line is dropped */
-        return;
-    }
-    if (s->verbose)
-        log_wire(c->fd, LOG_RECEIVED, bytes, (size_t)n);
-    chat_input(s, c, bytes, (size_t)n);
-}
-
-/* ---- The upgrade (RFC 6455 §4.2) ----------------------------------------------------
- */
+/* ---- The upgrade (RFC 6455 §4.2) --------------------------------------------------- */
 
 /* Does the Origin "http://host:port" name the same host and port as Host
  * ("host:port"; 80 when absent)? Hosts compare ignoring case. "null" never does. */
@@ -453,18 +434,9 @@ static void answer_request(struct server *s, struct conn *c, int status)
         send_status(c, status, status == 426 ? "Sec-WebSocket-Version: 13\r\n" : NULL);
 }
 
-static void read_http(struct server *s, struct conn *c)
+/* After each read on the HTTP port: a whole head yet? */
+static void http_input(struct server *s, struct conn *c)
 {
-    ssize_t n = read(c->fd, c->in + c->in_length, sizeof c->in - c->in_length);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-        return;
-    if (n <= 0) {
-        c->state = CONN_GONE;
-        return;
-    }
-    if (s->verbose)
-        log_wire(c->fd, LOG_RECEIVED, c->in + c->in_length, (size_t)n);
-    c->in_length += (size_t)n;
     /* Parse what has come so far; a head always gets its verdict before the buffer
      * is full (HTTP_MAX_HEAD_BYTES). */
     http_request_init(&s->request);
@@ -480,8 +452,7 @@ static void read_http(struct server *s, struct conn *c)
         take_frames(s, c);
 }
 
-/* ---- WebSocket frames in (§5) -------------------------------------------------------
- */
+/* ---- WebSocket frames in (§5) ------------------------------------------------------ */
 
 /* The codes a CLOSE may carry (§7.4): 1005, 1006 and 1015 are never sent. */
 int close_code_valid(int code)
@@ -567,23 +538,7 @@ void take_frames(struct server *s, struct conn *c)
     c->in_length = 0;
 }
 
-static void read_websocket(struct server *s, struct conn *c)
-{
-    ssize_t n = read(c->fd, c->in + c->in_length, sizeof c->in - c->in_length);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-        return;
-    if (n <= 0) {
-        c->state = CONN_GONE; /* gone without a CLOSE: like a raw client */
-        return;
-    }
-    if (s->verbose)
-        log_wire(c->fd, LOG_RECEIVED, c->in + c->in_length, (size_t)n);
-    c->in_length += (size_t)n;
-    take_frames(s, c);
-}
-
-/* ---- Accepting, closing, dropping ---------------------------------------------------
- */
+/* ---- Accepting, closing, dropping -------------------------------------------------- */
 
 static void accept_conn(struct server *s, int listen_fd, enum conn_kind kind)
 {
@@ -618,14 +573,6 @@ static void progress_closing(struct conn *c)
         c->state = CONN_GONE;
 }
 
-static void read_draining(struct conn *c)
-{
-    unsigned char ignored[4096];
-    ssize_t n = read(c->fd, ignored, sizeof ignored);
-    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
-        c->state = CONN_GONE;
-}
-
 /* Who left is announced; telling the others may drop another: start over. Then
  * the gone are closed and freed. */
 static void drop_gone(struct server *s)
@@ -653,21 +600,44 @@ static void drop_gone(struct server *s)
     s->count = kept;
 }
 
-/* ---- The loop -----------------------------------------------------------------------
- */
+/* ---- The loop ---------------------------------------------------------------------- */
+
+/* One read() on a readable connection: the bytes got, or 0 when there are none after
+ * all (EINTR, EAGAIN). At the end of the stream, or on an error (a reset), c is
+ * gone: a partial line or frame is dropped, and a WebSocket that hangs up without a
+ * CLOSE leaves like a raw client. */
+static size_t read_some(struct server *s, struct conn *c, unsigned char *into,
+                        size_t size)
+{
+    ssize_t n = read(c->fd, into, size);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+        return 0;
+    if (n <= 0) {
+        c->state = CONN_GONE;
+        return 0;
+    }
+    if (s->verbose)
+        log_wire(c->fd, LOG_RECEIVED, into, (size_t)n);
+    return (size_t)n;
+}
 
 static void read_conn(struct server *s, struct conn *c)
 {
-    if (c->state == CONN_DRAINING)
-        read_draining(c);
-    else if (c->state != CONN_OPEN)
-        return;
-    else if (c->kind == CONN_RAW)
-        read_raw(s, c);
-    else if (c->kind == CONN_HTTP)
-        read_http(s, c);
-    else
-        read_websocket(s, c);
+    unsigned char bytes[4096];
+    if (c->state == CONN_DRAINING) {
+        read_some(s, c, bytes, sizeof bytes); /* thrown away, until the peer's FIN */
+    } else if (c->state == CONN_OPEN && c->kind == CONN_RAW) {
+        chat_input(s, c, bytes, read_some(s, c, bytes, sizeof bytes));
+    } else if (c->state == CONN_OPEN) {
+        /* A request head or frames: they may come in pieces, so they wait in c->in
+         * (there is always room: see INPUT_CAPACITY). */
+        size_t n = read_some(s, c, c->in + c->in_length, sizeof c->in - c->in_length);
+        c->in_length += n;
+        if (n > 0 && c->kind == CONN_HTTP)
+            http_input(s, c);
+        else if (n > 0)
+            take_frames(s, c);
+    }
 }
 
 static int main_loop(struct server *s)
@@ -715,8 +685,7 @@ static int main_loop(struct server *s)
     return 0;
 }
 
-/* ---- main and the flags -------------------------------------------------------------
- */
+/* ---- main and the flags ------------------------------------------------------------ */
 
 static void usage(FILE *out)
 {
@@ -810,8 +779,9 @@ int main(int argc, char **argv)
     rc = start_listening(&s, address, http_port, chat_port) < 0 ? 1 : 0;
     if (rc == 0)
         rc = main_loop(&s) < 0 ? 1 : 0;
-    /* Goodbye on each transport: one try each, no waiting. */
-    for (int i = 0; i < s.count; i++) {
+    /* Goodbye on each transport: one try each, no waiting. (conns[0..count) are never
+     * NULL; the test is for clang-tidy's analyzer, which cannot see that.) */
+    for (int i = 0; i < s.count && s.conns[i] != NULL; i++) {
         struct conn *c = s.conns[i];
         if (in_room(c))
             send_text(c, "* server shutting down");

@@ -486,6 +486,12 @@ START_TEST(sends_room_lines_as_frames)
     say(raw, "hello\n");
     expect_text(ws, web, "guest2: hello", "guest2 sent \"hello\\n\" on the chat port",
                 "The line without its LF, in one unmasked TEXT frame. " S3_HINT);
+    say(raw, "caf\xe9 \r ok\n");
+    expect_text(ws, web, "guest2: caf\xef\xbf\xbd \xef\xbf\xbd ok",
+                "guest2 sent \"caf\\xe9 \\r ok\\n\" (Latin-1 and a CR) on the chat port",
+                "A TEXT frame must be UTF-8, and a raw client may send any bytes: each "
+                "byte that starts no valid character, and each CR, goes out as U+FFFD "
+                "(EF BF BD; make_valid_utf8()). " S3_HINT);
     static char line[1100], want[1100];
     memset(line, 'x', 1000);
     memcpy(line + 1000, "\n", 2);
