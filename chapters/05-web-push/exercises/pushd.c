@@ -627,7 +627,8 @@ static void read_conn(struct server *s, struct conn *c)
     if (c->state == CONN_DRAINING) {
         read_some(s, c, bytes, sizeof bytes); /* thrown away, until the peer's FIN */
     } else if (c->state == CONN_OPEN && c->kind == CONN_RAW) {
-        chat_input(s, c, bytes, read_some(s, c, bytes, sizeof bytes));
+        size_t n = read_some(s, c, bytes, sizeof bytes);
+        chat_input(s, c, bytes, n); /* raw input is lines at once */
     } else if (c->state == CONN_OPEN) {
         /* A request head or frames: they may come in pieces, so they wait in c->in
          * (there is always room: see INPUT_CAPACITY). */
