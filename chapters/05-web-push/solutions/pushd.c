@@ -8,8 +8,8 @@
  * (http_parse_head), listening, Ctrl-C, flags and -v. It speaks the reference's
  * protocol for what the stages check: the upgrade and its refusals, room lines as
  * frames, frames in any pieces, PING and CLOSE, the close codes, the slow reader, the
- * Origin check. The reference's files, long polling, sessions, SSE, commands and
- * pings (-K) are left out: a Tiny server, not the whole pushd.
+ * Origin check. The reference's files, long polling, sessions, SSE, commands, pings
+ * (-K) and timeouts (-t) are left out: a Tiny server, not the whole pushd.
  */
 #include "http.h"
 #include "io.h"
@@ -592,8 +592,10 @@ static void accept_conn(struct server *s, int listen_fd, enum conn_kind kind)
     struct conn *c = NULL;
     if (fd >= FD_SETSIZE || s->count == MAX_CONNS || net_set_nonblocking(fd, 1) < 0 ||
         (kind == CONN_RAW && room_is_full(s)) || (c = calloc(1, sizeof *c)) == NULL) {
-        ssize_t ignored = write(fd, "! server full\n", 14); /* one try, no waiting */
-        (void)ignored;
+        if (kind == CONN_RAW) { /* one try, no waiting; /ws says 503 (answer_request) */
+            ssize_t ignored = write(fd, "! server full\n", 14);
+            (void)ignored;
+        }
         close(fd);
         return;
     }
