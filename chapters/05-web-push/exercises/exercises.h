@@ -83,10 +83,9 @@ int websocket_accept(const char *key, char out[29]);
 /* Stage 5.s2: refuses bad handshakes
  * Read: book/05-web-push.md, section "The WebSocket upgrade"
  *
- * check_handshake(): a plain GET /ws, a POST, HTTP/1.0, no Sec-WebSocket-Version, a
+ * check_handshake(): a plain GET /ws, a PUT, HTTP/1.0, no Sec-WebSocket-Version, a
  * key that is not 24 characters ending in "==": 400; "Sec-WebSocket-Version: 8": 426
- * with "Sec-WebSocket-Version: 13" (answer_request() adds that header). Each gets an
- * answer, then the connection closes.
+ * with "Sec-WebSocket-Version: 13" (answer_request() adds that header).
  */
 
 /* Stage 5.s3: sends room lines as frames
@@ -96,7 +95,9 @@ int websocket_accept(const char *key, char out[29]);
  * and each room line reaches it as one unmasked TEXT frame with FIN set, the line
  * without its LF: the welcome "* welcome to pushd, you are guest1; /help for
  * commands", "* guest2 joined" when a raw client comes, "guest2: hello" when it
- * speaks, and its line of 1000 bytes (a frame with a 16-bit length).
+ * speaks, its "caf\xe9 \r ok" as "guest2: caf\xef\xbf\xbd \xef\xbf\xbd ok" (what is
+ * not UTF-8 becomes U+FFFD: make_valid_utf8(), written for you), and its line of
+ * 1000 bytes (a frame with a 16-bit length).
  */
 
 /* Exercise 5.4: ws_frame_header() in exercises/ws_frame_header.c
