@@ -375,6 +375,10 @@ int same_site(const char *origin, const char *host)
         return 0;
     authority += 3;
     const char *o_colon = strrchr(authority, ':'), *h_colon = strrchr(host, ':');
+    if (o_colon != NULL && strchr(o_colon, ']') != NULL)
+        o_colon = NULL; /* "[::1]": the colons of an IPv6 address, and no port */
+    if (h_colon != NULL && strchr(h_colon, ']') != NULL)
+        h_colon = NULL;
     size_t o_length = o_colon ? (size_t)(o_colon - authority) : strlen(authority);
     size_t h_length = h_colon ? (size_t)(h_colon - host) : strlen(host);
     const char *o_port = o_colon ? o_colon + 1 : "80",
