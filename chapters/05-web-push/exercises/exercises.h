@@ -1,14 +1,33 @@
-/* exercises.h: chapter 5's homework. Six pieces of a WebSocket and SSE server.
+/* exercises.h: chapter 5's homework: your own WebSocket chat server, built stage by
+ * stage, and six functions it calls.
  *
- * Each exercise is one function in its own file in this folder. Open the file,
- * replace the TODO with your code, and run `make homework CH=5` from the top of the
- * project (or `make homework EX=5.2` for one exercise, with every detail). The tests
- * are in tests/05-web-push/homework/; reference answers are in ../solutions/ (try
- * first!). Your files are compiled on their own, with only the C library; the tests
- * of 5.3 give it the project's SHA-1 and base64 under the names of 5.1 and 5.2.
+ * Your program is pushd.c in this folder: a skeleton that compiles and runs, with
+ * main(), the flags, both listeners, the start line, chapter 3's room on the chat
+ * port and the reading of HTTP request heads written for you, and a TODO for each
+ * piece of this chapter's lesson (the upgrade, frames out, frames in, PING and CLOSE,
+ * the close codes, the Origin check). The exercises are functions in their own files
+ * here (sha1_digest.c, ...): open one, replace its TODO with your code. Run `make
+ * homework CH=5` from the top of the project: it tests each exercise on its own (the
+ * tests of 5.3 give it the project's SHA-1 and base64 under the names of 5.1 and
+ * 5.2), then builds your server from every .c file in this folder and runs each
+ * stage against it, in the order below, saying what it sent, what it expected and
+ * what came back. `make homework EX=5.2` runs one exercise, `make homework EX=5.s1`
+ * one stage, with every detail. Reference answers are in ../solutions/ (try first!).
  *
  * A function that still returns EXERCISE_NOT_STARTED is reported as "not started".
  */
+/* clang-format off */
+/* Your server is linked with these files of common/ and no others, so calling
+ * anything else is a link error (tests/homework.mk reads this line, kept whole):
+ * Links: common/http.c common/http_parse.c common/io.c common/net.c common/sig.c common/options.c common/log.c
+ * They hold what earlier chapters taught: parsing a request head (http_parse_head,
+ * http_header_value, http_header_has_token), listening, Ctrl-C, flags and the wire
+ * trace. SHA-1 and base64 (common/sha1.c, base64.c) are not linked: your exercises
+ * 5.1-5.3 replace them. The handshake, the frames and UTF-8 (the reference's
+ * websocket.c, utf8.c, ws_member.c) are this chapter's lesson: yours to write; the
+ * end of this file makes their functions a compile error in your program.
+ */
+/* clang-format on */
 #ifndef EXERCISES_H
 #define EXERCISES_H
 
@@ -50,6 +69,37 @@ int base64_encode_bytes(const unsigned char *data, size_t length, char *out,
  */
 int websocket_accept(const char *key, char out[29]);
 
+/* Stage 5.s1: answers the upgrade
+ * Read: book/05-web-push.md, section "The WebSocket upgrade"
+ *
+ * check_handshake() and send_upgrade() in pushd.c, with websocket_accept()
+ * (exercise 5.3): GET /ws with "Upgrade: websocket", "Connection: Upgrade",
+ * "Sec-WebSocket-Version: 13" and a key gets "101 Switching Protocols" with
+ * "Upgrade: websocket", "Connection: Upgrade" and the right Sec-WebSocket-Accept;
+ * header names and tokens in any case ("upgrade: WebSocket", "Connection:
+ * keep-alive, Upgrade") work too. The chat port keeps working beside it.
+ */
+
+/* Stage 5.s2: refuses bad handshakes
+ * Read: book/05-web-push.md, section "The WebSocket upgrade"
+ *
+ * check_handshake(): a plain GET /ws, a PUT, HTTP/1.0, no Sec-WebSocket-Version, a
+ * key that is not 24 characters ending in "==": 400; "Sec-WebSocket-Version: 8": 426
+ * with "Sec-WebSocket-Version: 13" (answer_request() adds that header).
+ */
+
+/* Stage 5.s3: sends room lines as frames
+ * Read: book/05-web-push.md, section "Frames and masking"
+ *
+ * ws_send_frame() and send_upgrade()'s join: after the 101 the client is a member,
+ * and each room line reaches it as one unmasked TEXT frame with FIN set, the line
+ * without its LF: the welcome "* welcome to pushd, you are guest1; /help for
+ * commands", "* guest2 joined" when a raw client comes, "guest2: hello" when it
+ * speaks, its "caf\xe9 \r ok" as "guest2: caf\xef\xbf\xbd \xef\xbf\xbd ok" (what is
+ * not UTF-8 becomes U+FFFD: make_valid_utf8(), written for you), and its line of
+ * 1000 bytes (a frame with a 16-bit length).
+ */
+
 /* Exercise 5.4: ws_frame_header() in exercises/ws_frame_header.c
  * Read: book/05-web-push.md, section "Frames and masking"
  *
@@ -85,6 +135,59 @@ int ws_frame_header(const unsigned char *bytes, size_t length,
  */
 int utf8_check(unsigned int *state, const unsigned char *bytes, size_t length);
 
+/* Stage 5.s4: reads masked frames
+ * Read: book/05-web-push.md, section "Frames and masking"
+ *
+ * take_frames(), on_frame() and on_text() with ws_frame_header() and utf8_check()
+ * (exercises 5.4 and 5.5): a masked TEXT frame "hi from the web" reaches the raw
+ * client as "guest1: hi from the web", and never comes back to guest1; a message
+ * holding "one\ntwo" is two lines; a message in two fragments (TEXT without FIN,
+ * then CONTINUATION with FIN) is one line.
+ */
+
+/* Stage 5.s5: reads frames in any pieces
+ * Read: book/05-web-push.md, section "Frames and masking"
+ *
+ * take_frames(): a frame written one byte at a time, a short payload in the 16-bit
+ * and the 64-bit length forms, a 300-byte payload (16 bits), and three frames in one
+ * write all decode the same. A frame cut short waits in c->in for the next read.
+ */
+
+/* Stage 5.s6: answers PING, echoes CLOSE
+ * Read: book/05-web-push.md, section "The close handshake"
+ *
+ * on_frame() and ws_close(): PING "are you there" gets PONG with the same payload,
+ * also between the two fragments of a message (which then still arrives whole); a
+ * PONG gets nothing; CLOSE 1000 "bye" gets CLOSE 1000 back, then the server closes
+ * the connection and the others hear "* guest1 left"; a CLOSE with no payload gets
+ * CLOSE 1000.
+ */
+
+/* Stage 5.s7: closes with the right code
+ * Read: book/05-web-push.md, section "The close handshake"
+ *
+ * frame_error(), on_text() and on_close(), each on a new connection: an unmasked
+ * frame, an RSV bit, opcode 3, a CONTINUATION with no message open, a PING of 126
+ * bytes, a CLOSE of 1 byte or with code 1005 or 5000: CLOSE 1002; BINARY: 1003; TEXT
+ * that is not UTF-8: 1007; a header announcing 70,000 bytes (decided from the header,
+ * before the payload comes): 1009. Then the server closes the connection.
+ */
+
+/* Stage 5.s8: drops a stalled WebSocket reader
+ * Read: book/05-web-push.md, section "One loop for everything"
+ *
+ * deliver() with ws_send_frame(): guest1, a WebSocket client that never reads, is
+ * dropped when its frames would pass 64 KiB in its queue ("* guest1 left"), while
+ * guest3 floods the room from the chat port and guest2 gets every line, in order.
+ */
+
+/* Stage 5.s9: checks the Origin
+ * Read: book/05-web-push.md, section "The Origin check"
+ *
+ * check_handshake() and same_site(): "Origin: http://127.0.0.1:PORT" (the page's own
+ * site) gets 101; an Origin of another host, of another port, or "null" gets 403.
+ */
+
 /* Exercise 5.6: sse_event() in exercises/sse_event.c
  * Read: book/05-web-push.md, section "Server-sent events"
  *
@@ -94,5 +197,16 @@ int utf8_check(unsigned int *state, const unsigned char *bytes, size_t length);
  * (without the NUL), or -1 when it does not fit in out_size bytes.
  */
 int sse_event(long long id, const char *line, char *out, size_t out_size);
+
+/* The reference's own WebSocket and UTF-8 code (../websocket.h, ../utf8.h) is this
+ * chapter's lesson, not for your program: using it is a compile error. (So include
+ * this file after any other header, as pushd.c does.) */
+#ifdef WEBSOCKET_H
+#pragma GCC poison ws_accept_key ws_check_handshake ws_origin_matches_host ws_parse
+#pragma GCC poison ws_parser_init ws_close_code_valid ws_mask
+#endif
+#ifdef UTF8_H
+#pragma GCC poison utf8_init utf8_feed utf8_complete utf8_clean
+#endif
 
 #endif
