@@ -427,15 +427,12 @@ static int sse_join(const struct config *cfg, struct member *m)
         read_head(m, &size) != 200)
         return -1;
     /* The body is a small JSON object: read until its closing brace. */
+    const char *body = (const char *)m->in + size, *brace;
     long long deadline = now_ms() + SETUP_MS;
-    while (memchr(m->in + size, '}', m->in_length - size) == NULL)
+    while ((brace = memchr(body, '}', m->in_length - size)) == NULL)
         if (read_more(m->fd, m->in, &m->in_length, sizeof m->in, deadline) < 0)
             return -1;
-    const char *body = (const char *)m->in + size;
-    size_t body_length =
-        (size_t)((unsigned char *)memchr(body, '}', m->in_length - size) -
-                 (const unsigned char *)body) +
-        1;
+    size_t body_length = (size_t)(brace - body) + 1;
     if (json_string(body, body_length, "session", m->token, sizeof m->token) < 0 ||
         json_string(body, body_length, "nick", m->nick, sizeof m->nick) < 0)
         return -1;
@@ -871,6 +868,8 @@ static long long deliveries_expected(const struct run *r)
  * IDLE_LIMIT_MS once the senders are done. */
 static void run_load(struct run *r)
 {
+    if (r->count == 0)
+        return;
     struct pollfd *pfd = calloc((size_t)r->count * 2, sizeof *pfd);
     struct slot *slot = calloc((size_t)r->count * 2, sizeof *slot);
     if (pfd == NULL || slot == NULL) {
@@ -981,9 +980,14 @@ static long peak_rss_kib(long pid)
     long kib = -1;
     if (f == NULL)
         return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmHWM: %ld", &kib) == 1)
+    while (fgets(line, sizeof line, f) != NULL) {
+        const char *at = line + 6;
+        long long value;
+        if (strncmp(line, "VmHWM:", 6) == 0 && option_scan_number(&at, &value) == 0) {
+            kib = (long)value; /* "VmHWM:    11476 kB" */
             break;
+        }
+    }
     fclose(f);
     return kib;
 }
@@ -1037,7 +1041,7 @@ static pid_t start_pushd(struct config *cfg)
         _exit(127);
     }
     close(out[1]);
-    char line[512];
+    char line[512] = "";
     size_t length = 0;
     long long deadline = now_ms() + SETUP_MS;
     while (pid > 0 && memchr(line, '\n', length) == NULL)
@@ -1203,7 +1207,8 @@ static double median(double *v, int n)
 /* The medians, and the targets: met, or a line saying which was missed. */
 static int report(const struct config *cfg, const struct result *res, int runs)
 {
-    double p50[MAX_RUNS], p99[MAX_RUNS], max[MAX_RUNS], rss[MAX_RUNS];
+    double p50[MAX_RUNS] = {0}, p99[MAX_RUNS] = {0}, max[MAX_RUNS] = {0},
+           rss[MAX_RUNS] = {0};
     int complete = 0, dropped = 0, rss_measured = 1;
     for (int i = 0; i < runs; i++) {
         p50[i] = res[i].p50_ms;
