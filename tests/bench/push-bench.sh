@@ -19,11 +19,15 @@ runs=${RUNS:-3}
 model=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')
 echo "machine: ${model:-unknown CPU}, $(getconf _NPROCESSORS_ONLN 2>/dev/null) cores, $(uname -sr)"
 echo "targets: 100% delivered in order, p99 under 30 ms, pushd peak RSS under 32 MiB"
+# The machine may be busy with other work: say how busy, before and after.
+loadavg() { [ -r /proc/loadavg ] && echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg)"; }
+loadavg
 status=0
 echo; echo "(1) 100 members, 5 senders at 500 lines/s for 10 s"
 "$load" -s "$pushd" -n "$runs" || status=1
 echo; echo "(2) as (1), plus a WebSocket and an SSE member that never read"
 "$load" -s "$pushd" -n "$runs" -N || status=1
+loadavg
 echo
 if [ $status -eq 0 ]; then echo "bench-push: every target met"; else echo "bench-push: a target was MISSED (see above)"; fi
 exit $status
