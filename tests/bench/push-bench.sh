@@ -14,7 +14,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 pushd=$top/chapters/05-web-push/pushd
 load=$top/tests/bench/push_load
 runs=${RUNS:-3}
-[ -x "$pushd" ] && [ -x "$load" ] || { echo "build first: make bench-push" >&2; exit 1; }
+if [ ! -x "$pushd" ] || [ ! -x "$load" ]; then
+    echo "build first: make bench-push" >&2
+    exit 1
+fi
 
 model=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')
 echo "machine: ${model:-unknown CPU}, $(getconf _NPROCESSORS_ONLN 2>/dev/null) cores, $(uname -sr)"
