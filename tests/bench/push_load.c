@@ -69,10 +69,11 @@ static const char *const transport_names[TRANSPORTS] = {"WebSocket", "SSE", "raw
 
 struct member {
     enum transport transport;
-    int fd;      /* what it hears the room on (the SSE stream for SSE) */
-    int stalled; /* never reads after joining */
-    int sender;  /* its index among the senders, or -1 */
-    int closed;  /* the server closed fd */
+    int fd;              /* what it hears the room on (the SSE stream for SSE) */
+    int stalled;         /* never reads after joining (until the room says it left) */
+    int sender;          /* its index among the senders, or -1 */
+    int closed;          /* the server closed fd */
+    long long closed_ns; /* a never-reading member: when it saw the end of fd */
     char nick[32];
     char token[64]; /* SSE: its session */
     size_t in_length;
@@ -706,6 +707,20 @@ static void load_line(struct run *r, struct member *m, const char *p, const char
     record_latency(r, m->transport, now - r->sent_ns[k * r->lines + seq]);
 }
 
+/* The room says a never-reading member left: from now on it reads its socket to the
+ * end, to see that pushd closed it, and with a normal receive buffer again. Its 4
+ * KiB buffer would make the rest crawl: the window it offers stays below the
+ * segment size pushd's side settled on (half the largest window seen), so the
+ * kernel there sends only one small piece per retransmission timeout, 200 ms. */
+static void start_reading(struct member *gone, long long now)
+{
+    int size = IN_CAPACITY;
+    gone->left_heard_ns = now;
+    if (setsockopt(gone->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) < 0) {
+        /* then it takes longer: ends_soon() still waits CLOSE_WAIT_MS */
+    }
+}
+
 /* "* guest101 left", about one of the never-reading members? */
 static void notice_line(struct run *r, struct member *m, const char *line, size_t length,
                         long long now)
@@ -718,7 +733,7 @@ static void notice_line(struct run *r, struct member *m, const char *line, size_
             continue;
         m->left_notices++;
         if (gone->left_heard_ns == 0)
-            gone->left_heard_ns = now;
+            start_reading(gone, now);
     }
 }
 
@@ -781,6 +796,11 @@ static void read_member(struct run *r, struct member *m)
         return;
     if (n <= 0) {
         m->closed = 1;
+        m->closed_ns = now_ns();
+        return;
+    }
+    if (m->stalled) { /* dropped: what pushd had queued is thrown away unread */
+        m->in_length = 0;
         return;
     }
     m->in_length += (size_t)n;
@@ -820,12 +840,22 @@ struct slot {
     int post; /* the SSE sender's POST connection */
 };
 
+/* A never-reading member stops stalling once the room has said it left
+ * (start_reading): then its socket is read to its end, to see that pushd closed it.
+ * Reading at once keeps the check prompt: a socket that has offered a zero window
+ * for long is probed with growing pauses (TCP's persist timer), seconds apart after
+ * ten seconds. */
+static int dropped(const struct member *m)
+{
+    return m->stalled && m->left_heard_ns != 0;
+}
+
 static int watch(struct run *r, struct pollfd *pfd, struct slot *slot)
 {
     int n = 0;
     for (int i = 0; i < r->count; i++) {
         struct member *m = &r->m[i];
-        if (m->closed || m->stalled)
+        if (m->closed || (m->stalled && !dropped(m)))
             continue;
         int posts = m->transport == SSE && m->sender >= 0;
         short out = m->out_length > 0 ? POLLOUT : 0;
@@ -931,7 +961,11 @@ static void check_dropped(struct run *r)
         struct member *m = &r->m[i];
         if (m->stalled) {
             stalled++;
-            closed += ends_soon(m->fd);
+            if (!m->closed && ends_soon(m->fd)) {
+                m->closed = 1;
+                m->closed_ns = now_ns();
+            }
+            closed += m->closed;
         } else {
             readers++;
             heard += m->left_notices == 2;
@@ -943,9 +977,11 @@ static void check_dropped(struct run *r)
     const struct member *ws = &r->m[r->count - 2], *sse = &r->m[r->count - 1];
     snprintf(r->res.dropped_text, sizeof r->res.dropped_text,
              "never-reading %s (WebSocket) and %s (SSE): dropped after %.1f s and %.1f "
-             "s; %d of %d readers heard both leave; %d of 2 sockets closed",
+             "s; %d of %d readers heard both leave; %d of 2 sockets closed (ends read "
+             "at %.1f s and %.1f s)",
              ws->nick, sse->nick, seconds_after(r, ws->left_heard_ns),
-             seconds_after(r, sse->left_heard_ns), heard, readers, closed);
+             seconds_after(r, sse->left_heard_ns), heard, readers, closed,
+             seconds_after(r, ws->closed_ns), seconds_after(r, sse->closed_ns));
 }
 
 /* ---- Latency and memory ----------------------------------------------------------- */
