@@ -7,6 +7,9 @@
 #   make ch1             build one chapter (also: make 01-http-close)
 #   make bench           measure chapters 1 and 2 against nginx and python (needs ab, and
 #                        wrk for some rows; SECTION=1 or 2 for one part; not a test)
+#   make bench-chat      chapter 3's chatd under load (tests/bench/chat_load.c; not a test)
+#   make bench-push      chapter 5's pushd under load on all its transports
+#                        (tests/bench/push_load.c; not a test; fails on a missed target)
 #   make fuzz            fuzz the parsers with clang's libFuzzer, FUZZ_SECONDS each (default
 #                        60; tests/fuzz/README.md); without libFuzzer it says so, exits 0
 #   make lint            static checks: clang-format, cppcheck, clang-tidy (.clang-tidy);
@@ -78,12 +81,17 @@ bench-chat: all
 	$(MAKE) -C chapters/03-select-chat bench
 	@sh tests/bench/chat-bench.sh
 
+bench-push: all
+	$(MAKE) -C chapters/05-web-push bench
+	@sh tests/bench/push-bench.sh
+
 clean:
 	$(MAKE) -C common clean
 	$(foreach c,$(CHAPTERS),$(MAKE) -C chapters/$(c) clean;)
 	$(MAKE) -C tests clean
 	rm -f $(FLAGS_STAMP)
 
-.PHONY: all common $(CHAPTERS) test check homework homework-verify run bench bench-chat fuzz lint \
+.PHONY: all common $(CHAPTERS) test check homework homework-verify run bench bench-chat bench-push \
+	fuzz lint \
 	clean \
 	$(foreach c,$(CHAPTERS),ch$(patsubst 0%,%,$(firstword $(subst -, ,$(c)))))

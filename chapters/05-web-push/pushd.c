@@ -370,8 +370,26 @@ static void accept_from(struct server *s, int listen_fd)
         return;
     }
     /* The chat port: in the room at once, and the server speaks first. */
+    conn_limit_kernel_buffer(c);
     if (member_join(s, c, TRANSPORT_RAW) == NULL)
         c->state = CONN_GONE; /* out of memory */
+}
+
+/* A connection that carries room lines (raw, WebSocket, an event stream): cap the
+ * kernel's send buffer at about our own queue. Linux grows a socket's send buffer by
+ * itself while the network looks fast (up to net.ipv4.tcp_wmem's last figure, 4 MiB
+ * by default), and loopback always looks fast: a member that stopped reading would
+ * swallow megabytes into the kernel before its 64 KiB queue began to fill, and be
+ * dropped only many seconds later (tests/bench/push_load.c found 10 s). A fixed
+ * SO_SNDBUF turns that growth off, so what waits for a member is bounded by its
+ * queue plus about as much again in the kernel. A file on the HTTP port keeps the
+ * growth: there, a big buffer is speed. */
+void conn_limit_kernel_buffer(struct conn *c)
+{
+    int size = QUEUE_CAPACITY;
+    if (setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) < 0) {
+        /* the kernel's own size stays: slower to notice a stalled member, still right */
+    }
 }
 
 /* A member joins through connection c (the raw port, or a WebSocket after its

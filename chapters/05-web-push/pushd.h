@@ -197,6 +197,7 @@ struct server {
 
 /* pushd.c */
 void conn_close_gently(struct server *s, struct conn *c, int linger_ms);
+void conn_limit_kernel_buffer(struct conn *c);
 void conn_send(struct server *s, struct conn *c, const void *bytes, size_t length);
 struct member *member_join(struct server *s, struct conn *c, enum transport transport);
 void member_input(struct server *s, struct member *m, struct line_input *in,

@@ -86,6 +86,8 @@ void sse_start(struct server *s, struct conn *c, struct session *se,
         conn_close_gently(s, old, 0);
     }
     c->http->keep = 0; /* the body ends when the connection does */
+    /* A stream that stops being read must show it soon (pushd.c). */
+    conn_limit_kernel_buffer(c);
     http_queue_head(s, c, 200, "text/event-stream", -1, "Cache-Control: no-store\r\n");
     char text[64];
     int n = snprintf(text, sizeof text, "retry: %d\n\n", SSE_RETRY_MS);

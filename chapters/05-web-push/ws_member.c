@@ -54,6 +54,8 @@ void ws_accepted(struct server *s, struct conn *c)
     }
     ws_parser_init(&c->ws->parser, 1); /* a server: every client frame is masked */
     c->ws->last_heard_ms = io_now_ms();
+    /* A member that stops reading must show it soon (pushd.c). */
+    conn_limit_kernel_buffer(c);
     if (member_join(s, c, TRANSPORT_WEBSOCKET) == NULL)
         c->state = CONN_GONE;
 }
