@@ -72,7 +72,7 @@ void deliver_to_others(struct server *s, struct client *from, const char *bytes,
 void drop_gone_clients(struct server *s); /* 3.s4 */
 void command_nick(struct server *s, struct client *c, const char *name,
                   size_t length);        /* 3.s7 */
-void send_tick_if_due(struct server *s); /* -T, no stage */
+void send_tick_if_due(struct server *s); /* 3.s8 */
 
 long long now_ms(void)
 {
@@ -253,7 +253,7 @@ void drop_gone_clients(struct server *s)
 
 void send_tick_if_due(struct server *s)
 {
-    /* TODO (no stage; try it with nc): with -T N, when now_ms() reaches
+    /* TODO (stage 3.s8): with -T N, when now_ms() reaches
      * s->next_tick_ms, send everyone "* tick K" (K = ++s->ticks) and move
      * next_tick_ms N seconds on. The server speaks although nobody asked. */
     (void)s;

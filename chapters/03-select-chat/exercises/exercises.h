@@ -171,4 +171,11 @@ int nick_is_valid(const char *name, size_t length);
  * "* guest2 left" for the others.
  */
 
+/* Stage 3.s8: speaks first: the tick
+ * Read: book/03-select-chat.md, section "The server speaks first"
+ *
+ * send_tick_if_due() and the loop's timeout: with -T 1, "* tick 1" reaches a client
+ * that sent nothing, then "* tick 2" reaches everyone, one second apart.
+ */
+
 #endif

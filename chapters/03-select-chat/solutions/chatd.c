@@ -7,7 +7,7 @@
  * common/: net_listen() (listening), sig_setup_stop() (Ctrl-C), option_number() and
  * log_wire() (flags, -v). It speaks the reference's protocol for what the stages
  * check: the welcome, the relay, joined and left, long lines, /nick, /quit, the
- * slow reader, the full room; and the tick (-T), which no stage checks.
+ * slow reader, the full room, and the tick (-T).
  */
 #include "exercises.h"
 
@@ -72,7 +72,7 @@ void deliver_to_others(struct server *s, struct client *from, const char *bytes,
 void drop_gone_clients(struct server *s); /* 3.s4 */
 void command_nick(struct server *s, struct client *c, const char *name,
                   size_t length);        /* 3.s7 */
-void send_tick_if_due(struct server *s); /* -T, no stage */
+void send_tick_if_due(struct server *s); /* 3.s8 */
 
 long long now_ms(void)
 {

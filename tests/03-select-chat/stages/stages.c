@@ -528,6 +528,32 @@ START_TEST(runs_commands)
 }
 END_TEST
 
+/* ---- 3.s8: the tick ---------------------------------------------------------------- */
+
+#define S8_HINT                                                                          \
+    "Read " BOOK ", \"The server speaks first\": the time left until the next tick is "  \
+    "pselect()'s timeout, so the loop wakes with nothing to read and sends it"
+
+START_TEST(speaks_first_with_the_tick)
+{
+    start("-T", "1");
+    struct peer *a = connect_peer(0, "guest1");
+    expect(a, WELCOME1, 0, "connected to a server started with -T 1", S1_HINT);
+    /* Nobody sends anything: only the loop's own timeout can wake it. */
+    expect(a, "* tick 1", 0, "connected to a server started with -T 1, then sent nothing",
+           S8_HINT);
+    struct peer *b = connect_peer(1, "guest2");
+    expect(b, "* welcome to chatd, you are guest2; /help for commands", 0,
+           "connected after the first tick", S1_HINT);
+    expect(a, "* guest2 joined", 0, "guest2 connected", S4_HINT);
+    const char *after =
+        "the first tick came, then guest2 connected; nobody sent anything";
+    expect(a, "* tick 2", 0, after, "Ticks are numbered 1, 2, 3, ... " S8_HINT);
+    expect(b, "* tick 2", 0, after, "Every client gets every tick. " S8_HINT);
+    stop();
+}
+END_TEST
+
 void add_stages(Suite *suite)
 {
     TCase *tc = stage_tcase("3.s1");
@@ -550,5 +576,8 @@ void add_stages(Suite *suite)
     suite_add_tcase(suite, tc);
     tc = stage_tcase("3.s7");
     tcase_add_test(tc, runs_commands);
+    suite_add_tcase(suite, tc);
+    tc = stage_tcase("3.s8");
+    tcase_add_test(tc, speaks_first_with_the_tick);
     suite_add_tcase(suite, tc);
 }
