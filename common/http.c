@@ -397,12 +397,15 @@ static int append(char *buf, size_t size, size_t *used, const char *text)
     return 0;
 }
 
-/* One header line, "Name: value\r\n". */
+/* One header line, "Name: value\r\n". (|| and not |: || runs its operands left to
+ * right, and the pieces must go in order; C leaves the order of | open.) */
 static int append_header(char *buf, size_t size, size_t *used, const char *name,
                          const char *value)
 {
-    return append(buf, size, used, name) | append(buf, size, used, ": ") |
-           append(buf, size, used, value) | append(buf, size, used, "\r\n");
+    if (append(buf, size, used, name) < 0 || append(buf, size, used, ": ") < 0 ||
+        append(buf, size, used, value) < 0 || append(buf, size, used, "\r\n") < 0)
+        return -1;
+    return 0;
 }
 
 /* A date, formatted at most once per second that it names: every response carries
@@ -436,10 +439,10 @@ int http_format_head(const struct http_head *head, char *buf, size_t size)
         return -1;
     buf[0] = '\0';
     snprintf(number, sizeof number, " %d ", head->status);
-    int failed = append(buf, size, &used, head->version) |
-                 append(buf, size, &used, number) |
-                 append(buf, size, &used, http_status_text(head->status)) |
-                 append(buf, size, &used, "\r\n");
+    int failed = append(buf, size, &used, head->version) < 0 ||
+                 append(buf, size, &used, number) < 0 ||
+                 append(buf, size, &used, http_status_text(head->status)) < 0 ||
+                 append(buf, size, &used, "\r\n") < 0;
     failed |= append_header(buf, size, &used, "Date", date);
     failed |= append_header(buf, size, &used, "Server", head->server);
     if (head->content_type)
