@@ -89,8 +89,8 @@ static size_t position(struct connection *c)
     return feed.received - io_reader_length(&c->reader);
 }
 
-/* The request line starts at `at`, after any empty lines. Its text and length. */
-static size_t find_request_line(size_t at, size_t *length)
+/* Past the empty lines (LF or CRLF) that may come before a request line. */
+static size_t skip_empty_lines(size_t at)
 {
     for (;;) {
         const char *p = input_text(at);
@@ -99,9 +99,15 @@ static size_t find_request_line(size_t at, size_t *length)
         } else if (at + 1 < feed.size && p[0] == '\r' && p[1] == '\n') {
             at += 2;
         } else {
-            break;
+            return at;
         }
     }
+}
+
+/* The request line starts at `at`, after any empty lines. Its text and length. */
+static size_t find_request_line(size_t at, size_t *length)
+{
+    at = skip_empty_lines(at);
     const char *lf = memchr(input_text(at), '\n', feed.size - at);
     FUZZ_CHECK(lf != NULL); /* a request line was answered: it was complete */
     *length = (size_t)(lf - input_text(at));
@@ -219,7 +225,10 @@ static uint64_t run_connection(const uint8_t *data, size_t size, uint32_t seed, 
         if (status == 414 || status == 431)
             FUZZ_CHECK(!req->complete);
         size_t line_at = start;
-        if (status != 414) { /* the line kept for the log is the line sent */
+        if (skip_empty_lines(start) - start > HTTP_MAX_EMPTY_LINE_BYTES) {
+            /* A flood of empty lines: refused before any request line is read. */
+            FUZZ_CHECK(status == 400 && req->line[0] == '\0');
+        } else if (status != 414) { /* the line kept for the log is the line sent */
             size_t length;
             line_at = find_request_line(start, &length);
             FUZZ_CHECK(length <= HTTP_MAX_REQUEST_LINE);
