@@ -7,6 +7,7 @@
 # It exits non-zero if any test failed, any program crashed, or no test ran at all.
 # A chapter's stages (stages_NN-*) run twice: against the chapter's reference program
 # and against the solution program (tests/homework.mk built it), named in STAGE_PROGRAM.
+# The chapter suites that tag tests "solution" run those against the solution too.
 set -u
 cd "$(dirname "$0")/build" || exit 1
 ROOT=$(cd ../.. && pwd)
@@ -58,6 +59,18 @@ for stages in stages_*; do
     done
 done
 unset STAGE_PROGRAM
+# A chapter's own suite runs against the solution program too, its tests tagged
+# "solution" only (the behaviours the stages cover): the solution keeps the
+# chapter's contract, not only what the stages ask.
+for chapter in 01-http-close 02-keep-alive; do
+    suite=check_$chapter
+    program=$(make -s -f "$ROOT/tests/homework.mk" CHAPTER="$chapter" print-program)
+    TESTED_PROGRAM=$ROOT/tests/build/solutions/$chapter/$program
+    [ -x "$suite" ] && [ -x "$TESTED_PROGRAM" ] || continue
+    export TESTED_PROGRAM CK_INCLUDE_TAGS=solution
+    run_suite "$suite (tests tagged solution) against ${TESTED_PROGRAM#"$ROOT"/}" "$suite"
+    unset TESTED_PROGRAM CK_INCLUDE_TAGS
+done
 [ -x check_book ] && run_suite check_book check_book
 
 if [ "$total" -eq 0 ]; then

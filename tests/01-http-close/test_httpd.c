@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HTTPD    CH1_DIR "/httpd"
+#define HTTPD    tested_program(CH1_DIR "/httpd")
 #define BIG_SIZE (5 * 1024 * 1024) /* the several-MiB file */
 
 #define TEXT  "text/plain; charset=utf-8"
@@ -1328,13 +1328,13 @@ START_TEST(thousand_requests_no_descriptor_leak)
 {
     size_t kinds = sizeof mixed_requests / sizeof mixed_requests[0];
     ask("GET /file.txt HTTP/1.0\r\n\r\n");
-    int before = count_open_fds(site.server.pid);
+    int before = count_open_fds_settled(site.server.pid);
     for (int i = 0; i < 1000; i++) {
         ask(mixed_requests[i % kinds].request);
         ck_assert_msg(response_status(reply) == mixed_requests[i % kinds].status,
                       "request %d, %s: %.40s", i, show(last_request), show(reply));
     }
-    int after = count_open_fds(site.server.pid);
+    int after = count_open_fds_settled(site.server.pid);
     if (before < 0) {
         fprintf(stderr, "descriptor count skipped: no /proc here\n");
         return;
@@ -1673,6 +1673,7 @@ Suite *httpd_suite(void)
     Suite *s = suite_create("httpd");
 
     TCase *tc = served_tcase("files", 10);
+    tcase_set_tags(tc, SOLUTION_TAG); /* stage 1.s4 */
     tcase_add_test(tc, get_file);
     tcase_add_test(tc, head_same_headers_no_body);
     tcase_add_test(tc, head_of_missing_has_no_body);
@@ -1693,12 +1694,14 @@ Suite *httpd_suite(void)
     suite_add_tcase(s, tc);
 
     tc = served_tcase("redirects", 5);
+    tcase_set_tags(tc, SOLUTION_TAG); /* stage 1.s4 */
     tcase_add_test(tc, dir_without_slash_redirects);
     tcase_add_test(tc, redirect_with_very_long_location);
     tcase_add_test(tc, redirect_drops_query);
     suite_add_tcase(s, tc);
 
     tc = served_tcase("errors", 5);
+    tcase_set_tags(tc, SOLUTION_TAG); /* stages 1.s3, 1.s4 */
     tcase_add_loop_test(tc, bad_request_400, 0, COUNT(bad_requests));
     tcase_add_test(tc, raw_nul_in_request_line_400);
     tcase_add_test(tc, raw_nul_in_header_400);
@@ -1710,6 +1713,7 @@ Suite *httpd_suite(void)
     suite_add_tcase(s, tc);
 
     tc = served_tcase("forbidden", 5);
+    tcase_set_tags(tc, SOLUTION_TAG); /* stage 1.s5 */
     tcase_add_loop_test(tc, traversal_403, 0, COUNT(traversals));
     tcase_add_test(tc, double_encoded_dots_decoded_once);
     tcase_add_test(tc, symlink_out_of_root_403);
@@ -1719,6 +1723,7 @@ Suite *httpd_suite(void)
     suite_add_tcase(s, tc);
 
     tc = served_tcase("limits", 5);
+    tcase_set_tags(tc, SOLUTION_TAG); /* stage 1.s7 */
     tcase_add_test(tc, request_line_8192_ok);
     tcase_add_test(tc, request_line_8193_414);
     tcase_add_test(tc, path_longer_than_path_max_414);
@@ -1732,6 +1737,7 @@ Suite *httpd_suite(void)
     suite_add_tcase(s, tc);
 
     tc = served_tcase("precedence", 5);
+    tcase_set_tags(tc, SOLUTION_TAG); /* stages 1.s3 to 1.s7 */
     tcase_add_loop_test(tc, precedence, 0, COUNT(precedence_cases));
     tcase_add_test(tc, precedence_414_before_505);
     tcase_add_test(tc, precedence_405_before_431);
@@ -1741,12 +1747,14 @@ Suite *httpd_suite(void)
     suite_add_tcase(s, tc);
 
     tc = served_tcase("partial I/O", 10);
+    tcase_set_tags(tc, SOLUTION_TAG); /* stage 1.s6 */
     tcase_add_test(tc, one_byte_at_a_time);
     tcase_add_test(tc, reset_mid_response_then_served);
     tcase_add_test(tc, post_with_body_gets_whole_405);
     suite_add_tcase(s, tc);
 
     tc = unserved_tcase("time limits", 15);
+    tcase_set_tags(tc, SOLUTION_TAG); /* stage 1.s7 */
     tcase_add_test(tc, silent_client_dropped_then_next_served);
     tcase_add_test(tc, half_request_dropped);
     tcase_add_test(tc, slow_drip_cut_off_by_deadline);
@@ -1754,6 +1762,7 @@ Suite *httpd_suite(void)
     suite_add_tcase(s, tc);
 
     tc = served_tcase("descriptors", 30);
+    tcase_set_tags(tc, SOLUTION_TAG); /* every stage: no leaks */
     tcase_add_test(tc, thousand_requests_no_descriptor_leak);
     suite_add_tcase(s, tc);
 

@@ -28,6 +28,12 @@ int timeout_multiplier(void)
     return value > 0 ? value : 1;
 }
 
+char *tested_program(char *reference)
+{
+    char *other = getenv("TESTED_PROGRAM");
+    return other != NULL && other[0] != '\0' ? other : reference;
+}
+
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -591,6 +597,20 @@ int count_open_fds(pid_t pid)
         if (e->d_name[0] != '.' && (limit < 0 || atol(e->d_name) < limit))
             count++;
     closedir(d);
+    return count;
+}
+
+int count_open_fds_settled(pid_t pid)
+{
+    struct timespec pause = {.tv_nsec = 20 * 1000000};
+    long long deadline = now_ms() + 2000LL * timeout_multiplier();
+    int count = count_open_fds(pid), same = 0;
+    while (count >= 0 && same < 5 && now_ms() < deadline) {
+        nanosleep(&pause, NULL);
+        int again = count_open_fds(pid);
+        same = again == count ? same + 1 : 0;
+        count = again;
+    }
     return count;
 }
 

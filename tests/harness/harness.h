@@ -18,6 +18,13 @@
 #endif
 #define CH1_DIR PROJECT_ROOT "/chapters/01-http-close"
 
+/* The program a suite tests: reference, a chapter's own program (CH1_DIR "/httpd"),
+ * unless TESTED_PROGRAM names another. run-suites.sh names the homework's
+ * solution program there, and runs only the tests tagged SOLUTION_TAG: those whose
+ * behaviour the homework's stages cover. */
+char *tested_program(char *reference);
+#define SOLUTION_TAG "solution"
+
 /* A server process started for a test. */
 struct server_proc {
     pid_t pid;
@@ -105,6 +112,11 @@ const char *response_body(const char *response, size_t length, size_t *body_leng
 
 /* Descriptors a process has open (from /proc/PID/fd), or -1 where there is no /proc. */
 int count_open_fds(pid_t pid);
+
+/* The same, once the count has held still for 100 ms (waiting at most 2 s): a server
+ * may still be closing the connection a test has just finished with (a lingering
+ * close waits for the client's FIN), and a count taken at once would include it. */
+int count_open_fds_settled(pid_t pid);
 
 /* A fresh temporary directory; path needs 64 bytes. ck_asserts on failure. */
 void make_temp_dir(char *path);

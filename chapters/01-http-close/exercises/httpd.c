@@ -39,7 +39,7 @@
 #define MAX_HEADER_BYTES 16384 /* header lines with their endings; else 431 */
 #define MAX_HEADERS      100   /* header lines; else 431 */
 #define MAX_HEAD         (MAX_REQUEST_LINE + 2 + MAX_HEADER_BYTES + 2)
-#define LISTEN_BACKLOG   128
+#define LISTEN_BACKLOG   4096 /* see the book: "The backlog" */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -176,8 +176,9 @@ static int find_file(const char *root, char *target, int *file, struct stat *inf
                      const char **type, char *location, size_t location_size)
 {
     /* TODO (stage 1.s4, then 1.s5): skip "http://host" of an absolute-form target;
-     * percent_decode() up to any '?', remove_dot_segments(), join with root (a path
-     * ending in '/' means its index.html), 301 for a directory, realpath() the file
+     * percent_decode() up to any '?', remove_dot_segments(), join with root; a
+     * directory: 301 without its final '/', else its index.html (none: 403; no
+     * such file: 404); realpath() the file
      * and refuse (403) one whose real path is not under the root's real path; open()
      * it, fstat() it (not a regular file: 403), *type = mime_type(). */
     (void)root;

@@ -37,7 +37,7 @@
 #define MAX_HEADER_BYTES 16384 /* header lines with their endings; else 431 */
 #define MAX_HEADERS      100   /* header lines; else 431 */
 #define MAX_HEAD         (MAX_REQUEST_LINE + 2 + MAX_HEADER_BYTES + 2)
-#define LISTEN_BACKLOG   128
+#define LISTEN_BACKLOG   4096 /* see the book: "The backlog" */
 #define TOKEN_CHARS                                                                      \
     "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -217,8 +217,11 @@ static int find_file(const char *root, char *target, int *file, struct stat *inf
                      const char **type, char *location, size_t location_size)
 {
     static char slash[] = "/";
-    char decoded[PATH_MAX], clean[PATH_MAX], path[PATH_MAX], real[PATH_MAX],
-        real_root[PATH_MAX];
+    /* A decoded path of PATH_MAX bytes is allowed (its NUL makes PATH_MAX + 1); with
+     * the root in front (and index.html) the whole may be longer: realpath() then
+     * finds no such file. */
+    char decoded[PATH_MAX + 1], clean[PATH_MAX + 1], path[2 * PATH_MAX + 16],
+        real[PATH_MAX], real_root[PATH_MAX];
     if (strncmp(target, "http://", 7) == 0) { /* absolute-form: skip the host */
         char *path_part = strchr(target + 7, '/');
         target = path_part != NULL ? path_part : slash;
@@ -230,17 +233,19 @@ static int find_file(const char *root, char *target, int *file, struct stat *inf
         status = remove_dot_segments(decoded, clean, sizeof clean);
     if (status != 0)
         return status;
-    int n = snprintf(path, sizeof path, "%s%s%s", root, clean,
-                     clean[strlen(clean) - 1] == '/' ? "index.html" : "");
-    if (n < 0 || (size_t)n >= sizeof path)
-        return 414;
+    snprintf(path, sizeof path, "%s%s", root, clean);
     if (stat(path, info) == 0 && S_ISDIR(info->st_mode)) {
-        snprintf(location, location_size, "Location: %s/\r\n", clean);
-        return 301;
+        if (path[strlen(path) - 1] != '/') {
+            snprintf(location, location_size, "Location: %s/\r\n", clean);
+            return 301;
+        }
+        snprintf(path, sizeof path, "%s%sindex.html", root, clean);
+        if (stat(path, info) < 0)
+            return 403; /* a directory without index.html: we list no directories */
     }
     /* Symlinks may point anywhere: the real path must still be under the real root. */
     if (realpath(path, real) == NULL)
-        return errno == ENOENT || errno == ENOTDIR ? 404 : 403;
+        return errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG ? 404 : 403;
     if (realpath(root, real_root) == NULL)
         return 403;
     size_t root_length = strlen(real_root);
