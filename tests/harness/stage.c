@@ -262,7 +262,8 @@ ssize_t stage_read_to_close(int fd, const char *what, char *response, size_t siz
         what, used);
     ck_assert_msg(used > 0,
                   "%s: connected, sent the request; the server closed the connection "
-                  "without a byte of answer",
+                  "without a byte of answer: did it write() one before close()? (a "
+                  "function still a TODO writes nothing)",
                   what);
     return (ssize_t)used;
 }

@@ -42,11 +42,24 @@
 /* Stage 1.s2: answers, then closes
  * Read: book/01-http-close.md, section "One connection"
  *
- * serve(): read the request and answer "HTTP/1.0 200 OK" with headers, an empty line
- * and a body; then close the connection (that is how HTTP/1.0 ends a response).
+ * read_head(), and a fixed answer: serve() answers through functions you write later
+ * (exercises 1.1 and 1.2), so for now write() "HTTP/1.0 200 OK", headers, an empty
+ * line and a body where serve()'s TODO says, and return; then the connection is
+ * closed (that is how HTTP/1.0 ends a response). Stage 1.s3 replaces the fixed answer.
  */
 
-/* Exercise 1.1: parse_request_line() in exercises/parse_request_line.c
+/* Exercise 1.1: write_all() in exercises/write_all.c
+ * Read: book/01-http-close.md, section "Writing all the bytes"
+ *
+ * write() may write fewer bytes than you asked for (a short write), and may fail
+ * with EINTR when a signal arrives first. Write all length bytes of buf to fd,
+ * calling write() as often as it takes. Return length, or -1 (errno from write)
+ * on a real error. fd is a blocking descriptor. Every answer of your server goes out
+ * through it.
+ */
+ssize_t write_all(int fd, const void *buf, size_t length);
+
+/* Exercise 1.2: parse_request_line() in exercises/parse_request_line.c
  * Read: book/01-http-close.md, section "The request line"
  *
  * Split an HTTP request line such as "GET /index.html HTTP/1.0" (line ending
@@ -77,7 +90,7 @@ int parse_request_line(char *line, struct request_line *out);
  * Answer 400, 405 (with Allow: GET, HEAD), 501 and 505 as parse_request_line() says.
  */
 
-/* Exercise 1.2: percent_decode() in exercises/percent_decode.c
+/* Exercise 1.3: percent_decode() in exercises/percent_decode.c
  * Read: book/01-http-close.md, section "From target to path"
  *
  * Decode in[0 .. in_length-1] once: "%41" becomes "A", "%2f" and "%2F" become "/",
@@ -87,7 +100,7 @@ int parse_request_line(char *line, struct request_line *out);
  */
 int percent_decode(const char *in, size_t in_length, char *out, size_t out_size);
 
-/* Exercise 1.3: remove_dot_segments() in exercises/remove_dot_segments.c
+/* Exercise 1.4: remove_dot_segments() in exercises/remove_dot_segments.c
  * Read: book/01-http-close.md, section "Staying inside the document root"
  *
  * path starts with '/'. Resolve its "." and ".." segments as RFC 3986 §5.2.4 does,
@@ -98,7 +111,7 @@ int percent_decode(const char *in, size_t in_length, char *out, size_t out_size)
  */
 int remove_dot_segments(const char *path, char *out, size_t out_size);
 
-/* Exercise 1.4: mime_type() in exercises/mime_type.c
+/* Exercise 1.5: mime_type() in exercises/mime_type.c
  * Read: book/01-http-close.md, section "Content-Type"
  *
  * Return the Content-Type for a file name, by the extension after its last dot
@@ -132,16 +145,6 @@ const char *mime_type(const char *path);
  * ("http://host/path") serves path; ".." above the root and a symlink that leads out
  * of it get 403, a bad escape 400.
  */
-
-/* Exercise 1.5: write_all() in exercises/write_all.c
- * Read: book/01-http-close.md, section "Writing all the bytes"
- *
- * write() may write fewer bytes than you asked for (a short write), and may fail
- * with EINTR when a signal arrives first. Write all length bytes of buf to fd,
- * calling write() as often as it takes. Return length, or -1 (errno from write)
- * on a real error. fd is a blocking descriptor.
- */
-ssize_t write_all(int fd, const void *buf, size_t length);
 
 /* Stage 1.s6: requests in pieces, answers in pieces
  * Read: book/01-http-close.md, section "A request in pieces"

@@ -1,4 +1,4 @@
-/* Exercise 1.4: see exercises.h and book/01-http-close.md, "Content-Type". */
+/* Exercise 1.5: see exercises.h and book/01-http-close.md, "Content-Type". */
 #include "exercises.h"
 
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Exercise 1.1: see exercises.h and book/01-http-close.md, "The request line". */
+/* Exercise 1.2: see exercises.h and book/01-http-close.md, "The request line". */
 #include "exercises.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Exercise 1.2: see exercises.h and book/01-http-close.md, "From target to path". */
+/* Exercise 1.3: see exercises.h and book/01-http-close.md, "From target to path". */
 #include "exercises.h"
 
 int percent_decode(const char *in, size_t in_length, char *out, size_t out_size)

@@ -1,4 +1,4 @@
-/* Exercise 1.3: see exercises.h and book/01-http-close.md,
+/* Exercise 1.4: see exercises.h and book/01-http-close.md,
  * "Staying inside the document root". */
 #include "exercises.h"
 

@@ -1,4 +1,4 @@
-/* Exercise 1.5: see exercises.h and book/01-http-close.md, "Writing all the bytes". */
+/* Exercise 1.1: see exercises.h and book/01-http-close.md, "Writing all the bytes". */
 #include "exercises.h"
 
 #include <errno.h>

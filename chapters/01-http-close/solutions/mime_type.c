@@ -1,4 +1,4 @@
-/* Reference answer to exercise 1.4. The same table as the server's
+/* Reference answer to exercise 1.5. The same table as the server's
  * http_mime_type() in common/http_parse.c, written with the C library alone, since
  * your program links nothing else. */
 #include "exercises.h"

@@ -1,4 +1,4 @@
-/* Reference answer to exercise 1.1. The same rules as the server's
+/* Reference answer to exercise 1.2. The same rules as the server's
  * http_parse_request_line() in common/http_parse.c, written with the C library
  * alone, since your program links nothing else. */
 #include "exercises.h"

@@ -1,4 +1,4 @@
-/* Reference answer to exercise 1.3. The same rules as the server's
+/* Reference answer to exercise 1.4. The same rules as the server's
  * http_remove_dot_segments() in common/http_parse.c, written with the C library
  * alone, since your program links nothing else. */
 #include "exercises.h"

@@ -1,4 +1,4 @@
-/* Reference answer to exercise 1.5. The server's own write_all() in ../httpd.c does
+/* Reference answer to exercise 1.1. The server's own write_all() in ../httpd.c does
  * the same and more: its sockets are non-blocking, so it also waits on EAGAIN, at
  * most -t seconds (common/io.c's io_write_all() likewise, with a timeout). */
 #include "exercises.h"

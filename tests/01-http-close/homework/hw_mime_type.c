@@ -1,4 +1,4 @@
-/* Homework 1.4: mime_type(). */
+/* Homework 1.5: mime_type(). */
 #include "exercises.h"
 #include "homework.h"
 
@@ -63,7 +63,7 @@ END_TEST
 
 TCase *hw_mime_type(void)
 {
-    TCase *tc = hw_tcase("1.4 mime_type");
+    TCase *tc = hw_tcase("1.5 mime_type");
     tcase_add_test(tc, knows_web_pages);
     tcase_add_test(tc, knows_images_and_binaries);
     tcase_add_test(tc, ignores_case);

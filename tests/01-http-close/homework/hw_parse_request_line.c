@@ -1,4 +1,4 @@
-/* Homework 1.1: parse_request_line(). */
+/* Homework 1.2: parse_request_line(). */
 #include "exercises.h"
 #include "homework.h"
 
@@ -103,7 +103,7 @@ END_TEST
 
 TCase *hw_parse_request_line(void)
 {
-    TCase *tc = hw_tcase("1.1 parse_request_line");
+    TCase *tc = hw_tcase("1.2 parse_request_line");
     tcase_add_test(tc, splits_a_get);
     tcase_add_test(tc, accepts_head_and_http_1_1);
     tcase_add_test(tc, rejects_malformed_lines_with_400);

@@ -1,4 +1,4 @@
-/* Homework 1.2: percent_decode(). */
+/* Homework 1.3: percent_decode(). */
 #include "exercises.h"
 #include "homework.h"
 
@@ -132,7 +132,7 @@ END_TEST
 
 TCase *hw_percent_decode(void)
 {
-    TCase *tc = hw_tcase("1.2 percent_decode");
+    TCase *tc = hw_tcase("1.3 percent_decode");
     tcase_add_test(tc, copies_plain_text);
     tcase_add_test(tc, decodes_escapes_in_either_case);
     tcase_add_test(tc, leaves_plus_alone);

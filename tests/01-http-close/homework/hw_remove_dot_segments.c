@@ -1,4 +1,4 @@
-/* Homework 1.3: remove_dot_segments(). */
+/* Homework 1.4: remove_dot_segments(). */
 #include "exercises.h"
 #include "homework.h"
 
@@ -91,7 +91,7 @@ END_TEST
 
 TCase *hw_remove_dot_segments(void)
 {
-    TCase *tc = hw_tcase("1.3 remove_dot_segments");
+    TCase *tc = hw_tcase("1.4 remove_dot_segments");
     tcase_add_test(tc, keeps_plain_paths);
     tcase_add_test(tc, removes_single_dots);
     tcase_add_test(tc, removes_double_dots_with_their_segment);

@@ -1,4 +1,4 @@
-/* Homework 1.5: write_all().
+/* Homework 1.1: write_all().
  *
  * The bytes go over a real TCP connection on loopback, with small socket buffers and
  * a child process that reads slowly, so write() keeps waiting for room. A blocking
@@ -230,7 +230,7 @@ END_TEST
 
 TCase *hw_write_all(void)
 {
-    TCase *tc = hw_tcase("1.5 write_all");
+    TCase *tc = hw_tcase("1.1 write_all");
     tcase_add_test(tc, writes_everything_across_short_writes);
     tcase_add_test(tc, retries_after_a_signal);
     tcase_add_test(tc, writes_nothing_for_length_zero);

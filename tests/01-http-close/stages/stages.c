@@ -100,11 +100,14 @@ START_TEST(answers_and_closes)
     start(WWW, NULL, NULL);
     for (int i = 0; i < 2; i++) {
         ssize_t n = ask("GET / HTTP/1.0", "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n");
+        /* Any status will do (the fixed answer's 200, or a 404 while find_file() is
+         * still the skeleton's): this stage is about the connection's life. */
+        int status = response_status(response);
         ck_assert_msg(
-            strncmp(response, "HTTP/1.0 200 ", 13) == 0,
+            strncmp(response, "HTTP/1.0 ", 9) == 0 && status >= 100 && status <= 599,
             "GET / HTTP/1.0: expected a response starting \"HTTP/1.0 200 \", got "
-            "\"%.60s\". Read " BOOK ", \"One connection\"",
-            response);
+            "\"%.*s\". Read " BOOK ", \"One connection\"",
+            (int)strcspn(response, "\r\n"), response);
         ck_assert_msg(
             strstr(response, "\r\n\r\n") != NULL,
             "GET / HTTP/1.0: the response (%zd bytes) has no empty line (CRLF CRLF) "
@@ -117,7 +120,7 @@ END_TEST
 
 /* ---- 1.s3: the request line --------------------------------------------------- */
 
-#define S3_HINT "Read " BOOK ", \"The request line\" (exercise 1.1)"
+#define S3_HINT "Read " BOOK ", \"The request line\" (exercise 1.2)"
 
 START_TEST(request_line_statuses)
 {
@@ -130,7 +133,14 @@ START_TEST(request_line_statuses)
     expect("get / HTTP/1.0\r\n\r\n", 501, S3_HINT);
     expect("POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n", 405, S3_HINT);
     stage_expect_header("POST / HTTP/1.0", response, "Allow", "GET, HEAD", S3_HINT);
-    expect("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200, S3_HINT);
+    /* HTTP/1.1 is answered as HTTP/1.0 would be: 200, or 404 while find_file() is
+     * still the skeleton's (stage 1.s4). */
+    ask("GET / HTTP/1.1", "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    int status = response_status(response);
+    ck_assert_msg(status == 200 || status == 404,
+                  "GET / HTTP/1.1: expected the answer an HTTP/1.0 request gets (200, or "
+                  "404 before stage 1.s4), got \"%.*s\". " S3_HINT,
+                  (int)strcspn(response, "\r\n"), response);
     stage_stop(&server);
 }
 END_TEST
@@ -138,7 +148,7 @@ END_TEST
 /* ---- 1.s4: files ---------------------------------------------------------------- */
 
 #define S4_HINT                                                                          \
-    "Read " BOOK ", \"The response: send_file()\" and \"Content-Type\" (exercise 1.4)"
+    "Read " BOOK ", \"The response: send_file()\" and \"Content-Type\" (exercise 1.5)"
 
 static void expect_file(const char *name, const char *type)
 {
