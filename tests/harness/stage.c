@@ -23,6 +23,18 @@ TCase *stage_tcase(const char *id)
     return tc;
 }
 
+long long stage_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int stage_wait_ms(void)
+{
+    return STAGE_WAIT_MS * timeout_multiplier();
+}
+
 /* The program under test, from STAGE_PROGRAM. */
 static const char *program_under_test(void)
 {

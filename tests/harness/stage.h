@@ -21,6 +21,13 @@
 #define STAGE_WAIT_MS   5000
 #define STAGE_TIME_SECS 10
 
+/* The monotonic clock in milliseconds, for a stage's deadlines. */
+long long stage_now_ms(void);
+
+/* STAGE_WAIT_MS stretched by CK_TIMEOUT_MULTIPLIER: how long a stage waits for what it
+ * expects before it says what is missing. */
+int stage_wait_ms(void);
+
 /* Each chapter's stages file defines this: it adds the stages in the book's
  * order, each a TCase made by stage_tcase(). */
 void add_stages(Suite *suite);

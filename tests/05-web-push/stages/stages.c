@@ -10,27 +10,21 @@
  * synchronise: a stage waits (bounded) for what it expects, and proves that something
  * did NOT come by seeing a later thing arrive first.
  */
-#include "harness.h"
 #include "stage.h"
+#include "stage_chat.h"
 
 #include "../wsclient.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define BOOK       "book/05-web-push.md"
 #define RFC_KEY    "dGhlIHNhbXBsZSBub25jZQ=="
 #define RFC_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
-#define PEER_MAX   (64 * 1024)
 
 #define OP_CONT   0x0
 #define OP_TEXT   0x1
@@ -40,18 +34,6 @@
 #define OP_PONG   0xa
 
 static struct server_proc server;
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int wait_ms(void)
-{
-    return STAGE_WAIT_MS * timeout_multiplier();
-}
 
 static void start(void)
 {
@@ -66,106 +48,19 @@ static void start(void)
 
 /* ---- Raw chat clients on the chat port (chapter 3's protocol) --------------------- */
 
-struct peer {
-    int fd;
-    const char *name; /* for messages: "guest2 (chat port)" */
-    size_t length;
-    char data[PEER_MAX];
-};
+static struct chat_peer peers[3];
 
-static struct peer peers[3];
-
-static struct peer *connect_peer(int i, const char *name)
+static struct chat_peer *connect_peer(int i, const char *name)
 {
-    struct peer *p = &peers[i];
-    p->fd = stage_connect(server.port2, name);
-    p->name = name;
-    p->length = 0;
-    return p;
+    return chat_connect(&peers[i], server.port2, name);
 }
 
-/* Take one line (without its LF) out of p's buffer; -1 if none is complete. */
-static ssize_t take_line(struct peer *p, char *out, size_t size)
-{
-    char *lf = memchr(p->data, '\n', p->length);
-    if (lf == NULL)
-        return -1;
-    size_t length = (size_t)(lf - p->data);
-    size_t copy = length < size - 1 ? length : size - 1;
-    memcpy(out, p->data, copy);
-    out[copy] = '\0';
-    memmove(p->data, lf + 1, p->length - length - 1);
-    p->length -= length + 1;
-    return (ssize_t)length;
-}
-
-/* One bounded poll() and read(): 1 with bytes added, 0 on time-out, -1 at EOF. */
-static int fill(struct peer *p, int timeout_ms)
-{
-    if (p->length == sizeof p->data)
-        return -1;
-    struct pollfd ready = {.fd = p->fd, .events = POLLIN};
-    if (poll(&ready, 1, timeout_ms) <= 0)
-        return 0;
-    ssize_t got = read(p->fd, p->data + p->length, sizeof p->data - p->length);
-    if (got < 0 && (errno == EINTR || errno == EAGAIN))
-        return 0;
-    if (got <= 0)
-        return -1;
-    p->length += (size_t)got;
-    return 1;
-}
-
-/* p's next line, skipping notices that want is not about (others joining and
- * leaving, and p's own welcome); its length, or -1 with *eof set at the end of the
- * connection, clear after 5 s of nothing. */
-static ssize_t next_line(struct peer *p, char *got, size_t size, const char *want,
-                         int *eof)
-{
-    long long deadline = now_ms() + wait_ms();
-    *eof = 0;
-    for (;;) {
-        ssize_t n = take_line(p, got, size);
-        if (n >= 0 && strncmp(got, "* guest", 7) == 0 &&
-            strncmp(want, "* guest", 7) != 0 &&
-            (strstr(got, " joined") != NULL || strstr(got, " left") != NULL))
-            continue; /* others coming and going: not what this check is about */
-        if (n >= 0 && strncmp(got, "* welcome", 9) == 0 &&
-            strncmp(want, "* welcome", 9) != 0)
-            continue; /* its own welcome, when its number is not what is tested */
-        if (n >= 0 || now_ms() >= deadline)
-            return n;
-        if (fill(p, (int)(deadline - now_ms())) < 0) {
-            *eof = 1;
-            return -1;
-        }
-    }
-}
-
-/* Fail unless p's next line starts with want (is want, when whole is set). */
-static void expect_start(struct peer *p, const char *want, int whole, const char *after,
-                         const char *hint)
-{
-    char got[4096];
-    int eof;
-    ssize_t n = next_line(p, got, sizeof got, want, &eof);
-    ck_assert_msg(n >= 0, "%s: %s, expected the line \"%.300s%s\", got %s. %s", p->name,
-                  after, want, whole ? "" : "...",
-                  eof ? "the end of the connection" : "nothing in 5 s", hint);
-    ck_assert_msg(whole ? strcmp(got, want) == 0 : strncmp(got, want, strlen(want)) == 0,
-                  "%s: %s, expected the line \"%.300s%s\", got \"%.300s\". %s", p->name,
-                  after, want, whole ? "" : "...", got, hint);
-}
-
-static void expect_line(struct peer *p, const char *want, const char *after,
+/* Fail unless p's next line is want. Other members come and go around what a stage
+ * tests, on both ports, so every check passes over the notices it is not about. */
+static void expect_line(struct chat_peer *p, const char *want, const char *after,
                         const char *hint)
 {
-    expect_start(p, want, 1, after, hint);
-}
-
-static void say(struct peer *p, const char *text)
-{
-    send_text(p->fd, text);
+    chat_expect(p, want, 1, after, hint);
 }
 
 /* ---- WebSocket clients on the HTTP port ------------------------------------------- */
@@ -175,11 +70,7 @@ static struct wsc_message message; /* 128 KiB: not on the stack */
 
 static void stop(void)
 {
-    for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++)
-        if (peers[i].name != NULL) {
-            close(peers[i].fd);
-            peers[i].name = NULL;
-        }
+    chat_close_all(peers, sizeof peers / sizeof peers[0]);
     for (size_t i = 0; i < sizeof sockets / sizeof sockets[0]; i++) {
         wsc_close(sockets[i]);
         sockets[i] = NULL;
@@ -216,7 +107,7 @@ static int send_head(struct wsclient *c, const char *request, char *head, size_t
     ck_assert_msg(wsc_send_bytes(c, request, strlen(request)) == 0,
                   "%s: could not send the request: the server closed the connection",
                   what);
-    long long deadline = now_ms() + wait_ms();
+    long long deadline = stage_now_ms() + stage_wait_ms();
     for (;;) {
         for (size_t i = 3; i < c->have; i++) {
             if (memcmp(c->buffer + i - 3, "\r\n\r\n", 4) != 0)
@@ -229,7 +120,7 @@ static int send_head(struct wsclient *c, const char *request, char *head, size_t
             return response_status(head);
         }
         struct pollfd ready = {.fd = c->fd, .events = POLLIN};
-        long long left = deadline - now_ms();
+        long long left = deadline - stage_now_ms();
         int got = left > 0 ? poll(&ready, 1, (int)left) : 0;
         if (got < 0 && errno == EINTR)
             continue;
@@ -279,7 +170,7 @@ static const char *describe(const struct wsc_message *m, char *out, size_t size)
 static void next_frame(struct wsclient *c, const char *who, const char *want,
                        const char *after, const char *hint)
 {
-    int got = wsc_read(c, &message, wait_ms());
+    int got = wsc_read(c, &message, stage_wait_ms());
     ck_assert_msg(got == 1, "%s: %s, expected %s, got %s. %s", who, after, want,
                   got == 0 ? "nothing in 5 s" : "the end of the connection", hint);
 }
@@ -319,7 +210,7 @@ static void expect_close(struct wsclient *c, const char *who, int code, const ch
                       !message.masked,
                   "%s: %s, expected %s, got %s. %s", who, after, want,
                   describe(&message, got, sizeof got), hint);
-    ck_assert_msg(wsc_wait_closed(c, wait_ms()),
+    ck_assert_msg(wsc_wait_closed(c, stage_wait_ms()),
                   "%s: %s, got the CLOSE frame with code %d, then expected the server "
                   "to close the connection; it is still open after 5 s. %s",
                   who, after, code, hint);
@@ -373,7 +264,7 @@ static void send_text_frame(struct wsclient *c, const char *who, const char *tex
 START_TEST(answers_the_upgrade)
 {
     start();
-    struct peer *raw = connect_peer(0, "guest1 (chat port)");
+    struct chat_peer *raw = connect_peer(0, "guest1 (chat port)");
     expect_line(raw, WELCOME(1), "connected to the chat port", LOOP_HINT);
 
     const char *what = "GET /ws with RFC 6455's handshake (key " RFC_KEY ")";
@@ -404,11 +295,11 @@ START_TEST(answers_the_upgrade)
                         "HSmrc0sMlYUkAGmm5OPpG2HaGWk=", ". " S1_HINT);
 
     /* The chat port is served by the same loop, beside the two WebSockets. */
-    struct peer *other = connect_peer(1, "a second client (chat port)");
-    expect_start(other, "* welcome to pushd, you are guest", 0,
-                 "two WebSockets upgraded, then it connected to the chat port",
-                 LOOP_HINT);
-    say(raw, "still here\n");
+    struct chat_peer *other = connect_peer(1, "a second client (chat port)");
+    chat_expect_start(other, "* welcome to pushd, you are guest", 1,
+                      "two WebSockets upgraded, then it connected to the chat port",
+                      LOOP_HINT);
+    chat_say(raw, "still here\n");
     expect_line(other, "guest1: still here",
                 "two WebSockets upgraded and a second client joined on the chat port, "
                 "then guest1 sent \"still here\\n\"",
@@ -482,14 +373,14 @@ START_TEST(sends_room_lines_as_frames)
     start();
     const char *web = "guest1 (WebSocket)";
     struct wsclient *ws = join_ws(web, WELCOME(1));
-    struct peer *raw = connect_peer(0, "guest2 (chat port)");
+    struct chat_peer *raw = connect_peer(0, "guest2 (chat port)");
     expect_line(raw, WELCOME(2), "connected to the chat port after guest1's WebSocket",
                 "Guest numbers count members on every transport. " S3_HINT);
     expect_text(ws, web, "* guest2 joined", "guest2 connected to the chat port", S3_HINT);
-    say(raw, "hello\n");
+    chat_say(raw, "hello\n");
     expect_text(ws, web, "guest2: hello", "guest2 sent \"hello\\n\" on the chat port",
                 "The line without its LF, in one unmasked TEXT frame. " S3_HINT);
-    say(raw, "caf\xe9 \r ok\n");
+    chat_say(raw, "caf\xe9 \r ok\n");
     expect_text(ws, web, "guest2: caf\xef\xbf\xbd \xef\xbf\xbd ok",
                 "guest2 sent \"caf\\xe9 \\r ok\\n\" (Latin-1 and a CR) on the chat port",
                 "A TEXT frame must be UTF-8, and a raw client may send any bytes: each "
@@ -498,7 +389,7 @@ START_TEST(sends_room_lines_as_frames)
     static char line[1100], want[1100];
     memset(line, 'x', 1000);
     memcpy(line + 1000, "\n", 2);
-    say(raw, line);
+    chat_say(raw, line);
     snprintf(want, sizeof want, "guest2: %.1000s", line);
     expect_text(ws, web, want, "guest2 sent a line of 1000 bytes",
                 "A payload over 125 bytes has its length in the 16 bits after the "
@@ -519,14 +410,14 @@ START_TEST(reads_masked_frames)
     start();
     const char *web = "guest1 (WebSocket)";
     struct wsclient *ws = join_ws(web, WELCOME(1));
-    struct peer *raw = connect_peer(0, "guest2 (chat port)");
+    struct chat_peer *raw = connect_peer(0, "guest2 (chat port)");
     expect_line(raw, WELCOME(2), "connected to the chat port", S3_HINT);
     expect_text(ws, web, "* guest2 joined", "guest2 connected", S3_HINT);
 
     send_text_frame(ws, web, "hi from the web");
     expect_line(raw, "guest1: hi from the web",
                 "guest1 sent a masked TEXT frame \"hi from the web\"", S4_HINT);
-    say(raw, "ack\n");
+    chat_say(raw, "ack\n");
     expect_text(ws, web, "guest2: ack",
                 "guest1 sent \"hi from the web\" (no echo expected), then guest2 sent "
                 "\"ack\\n\"",
@@ -560,7 +451,7 @@ START_TEST(reads_frames_in_pieces)
     start();
     const char *web = "guest1 (WebSocket)";
     struct wsclient *ws = join_ws(web, WELCOME(1));
-    struct peer *raw = connect_peer(0, "guest2 (chat port)");
+    struct chat_peer *raw = connect_peer(0, "guest2 (chat port)");
     expect_line(raw, WELCOME(2), "connected to the chat port", S3_HINT);
 
     unsigned char wire[2048];
@@ -635,7 +526,7 @@ START_TEST(answers_ping_and_close)
     start();
     const char *web = "guest1 (WebSocket)";
     struct wsclient *ws = join_ws(web, WELCOME(1));
-    struct peer *raw = connect_peer(0, "guest2 (chat port)");
+    struct chat_peer *raw = connect_peer(0, "guest2 (chat port)");
     expect_line(raw, WELCOME(2), "connected to the chat port", S3_HINT);
     expect_text(ws, web, "* guest2 joined", "guest2 connected", S3_HINT);
 
@@ -654,7 +545,7 @@ START_TEST(answers_ping_and_close)
     expect_line(raw, "guest1: before after", after, S6_HINT);
 
     send_frame(ws, web, 1, OP_PONG, "unasked", 7);
-    say(raw, "still here\n");
+    chat_say(raw, "still here\n");
     expect_text(ws, web, "guest2: still here",
                 "guest1 sent an unasked PONG (it needs no answer), then guest2 sent "
                 "\"still here\\n\"",
@@ -761,104 +652,15 @@ END_TEST
 #define S8_HINT                                                                          \
     "Read " BOOK ", \"One loop for everything\": every member has a bounded output "     \
     "queue (64 KiB), on every transport, and one that overflows is dropped"
-#define FLOOD_LINE  1000                /* bytes per line, LF included */
-#define FLOOD_LIMIT (64L * 1024 * 1024) /* dropped by then, or the stage fails */
-#define FLOOD_AFTER 2000                /* lines after the drop, all delivered */
-/* The reader reads everything, at its own pace: the writer stays at most this many
- * lines ahead of it. Without a limit, lines the writer's socket holds reach the
- * server in a burst while the test waits for a CPU, and a burst larger than the
- * reader's 64 KiB queue plus its socket buffer drops even a reader that keeps up. */
-#define FLOOD_WINDOW 32
 
-struct flood {
-    struct peer *writer, *reader;
-    long sent, received;
-    size_t partial;
-    int stalled_left;
-};
-
-static void check_reader(struct flood *f)
-{
-    char line[2 * FLOOD_LINE];
-    ssize_t n;
-    while ((n = take_line(f->reader, line, sizeof line)) >= 0) {
-        if (strcmp(line, "* guest1 left") == 0) {
-            f->stalled_left = 1;
-            continue;
-        }
-        long number = -1;
-        ck_assert_msg(n == FLOOD_LINE - 1 + 8 &&
-                          sscanf(line, "guest3: %ld", &number) == 1,
-                      "guest2: while guest3 sent numbered lines of %d bytes, expected "
-                      "\"guest3: NNNNNNN xxx...\", got \"%.60s\". %s",
-                      FLOOD_LINE, line, S8_HINT);
-        ck_assert_msg(
-            number == f->received,
-            "guest2: line %ld from guest3 arrived where line %ld was due: lines "
-            "lost or out of order. %s",
-            number, f->received, S8_HINT);
-        f->received++;
-    }
-}
-
-/* Write flood lines and read the reader, both non-blocking, until done or until
- * nothing moves for the stage's wait. Returns 1 when done. */
-static int pump(struct flood *f, long until, int want_drop)
-{
-    char line[FLOOD_LINE];
-    long long last_progress = now_ms();
-    while (want_drop ? !f->stalled_left : f->received < until) {
-        struct pollfd pfd[2] = {{.fd = f->reader->fd, .events = POLLIN},
-                                {.fd = f->writer->fd, .events = POLLOUT}};
-        int writing = f->sent < until && f->sent - f->received < FLOOD_WINDOW;
-        int ready = poll(pfd, writing ? 2 : 1, 100);
-        int moved = 0;
-        if (ready > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-            int rc = fill(f->reader, 0);
-            ck_assert_msg(rc >= 0, "guest2: the server closed the connection of a "
-                                   "client that reads everything. " S8_HINT);
-            moved |= rc > 0;
-            check_reader(f);
-        }
-        if (ready > 0 && writing && (pfd[1].revents & POLLOUT)) {
-            int n = snprintf(line, sizeof line, "%07ld ", f->sent);
-            memset(line + n, 'x', FLOOD_LINE - 1 - (size_t)n);
-            line[FLOOD_LINE - 1] = '\n';
-            ssize_t w = write(f->writer->fd, line + f->partial, FLOOD_LINE - f->partial);
-            ck_assert_msg(w > 0 || errno == EAGAIN || errno == EINTR,
-                          "guest3: the server closed the connection. " S8_HINT);
-            if (w > 0) {
-                moved = 1;
-                f->partial += (size_t)w;
-                if (f->partial == FLOOD_LINE) {
-                    f->partial = 0;
-                    f->sent++;
-                }
-            }
-        }
-        if (moved)
-            last_progress = now_ms();
-        else if (now_ms() - last_progress >= wait_ms())
-            return 0;
-    }
-    return 1;
-}
-
-/* A WebSocket member that never reads, with a small receive buffer. */
+/* guest1: a WebSocket member that never reads, with a small receive buffer. */
 static struct wsclient *stalled_member(void)
 {
     const char *who = "guest1 (WebSocket, never reads)";
     struct wsclient *c = keep(calloc(1, sizeof *c));
     ck_assert(c != NULL);
-    c->fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert(c->fd >= 0);
-    int small = 4096;
-    ck_assert(setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small) == 0);
-    struct sockaddr_in sin = {.sin_family = AF_INET,
-                              .sin_port = htons((unsigned short)server.port)};
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_msg(connect(c->fd, (struct sockaddr *)&sin, sizeof sin) == 0,
-                  "%s: could not connect to the HTTP port: is it listening?", who);
+    c->fd = chat_socket_small(server.port,
+                              "guest1 (WebSocket, never reads) on the HTTP port");
     char request[1024], head[4096];
     upgrade_request(request, sizeof request, NULL);
     send_head(c, request, head, sizeof head, who);
@@ -870,36 +672,18 @@ static struct wsclient *stalled_member(void)
 START_TEST(drops_a_stalled_reader)
 {
     start();
-    struct wsclient *stalled = stalled_member();
-    struct flood f = {.reader = connect_peer(0, "guest2 (chat port)")};
-    expect_line(f.reader, WELCOME(2), "connected to the chat port", S3_HINT);
-    f.writer = connect_peer(1, "guest3 (chat port)");
-    expect_line(f.reader, "* guest3 joined", "guest3 connected", S3_HINT);
-    int flags = fcntl(f.writer->fd, F_GETFL);
-    ck_assert(flags >= 0 && fcntl(f.writer->fd, F_SETFL, flags | O_NONBLOCK) == 0);
-
-    int dropped = pump(&f, FLOOD_LIMIT / FLOOD_LINE, 1);
-    ck_assert_msg(dropped,
-                  "guest1 (a WebSocket) never reads; guest3 sent %ld lines of %d bytes "
-                  "(guest2 got %ld), then %s, and guest2 never saw \"* guest1 left\". A "
-                  "member whose frames would pass 64 KiB waiting must be dropped, and "
-                  "nobody may wait for it. %s",
-                  f.sent, FLOOD_LINE, f.received,
-                  f.sent >= FLOOD_LIMIT / FLOOD_LINE ? "the stage gave up"
-                                                     : "nothing moved for 5 s (frozen?)",
-                  S8_HINT);
-    long more = f.sent + FLOOD_AFTER;
-    ck_assert_msg(pump(&f, more, 0),
-                  "after guest1 was dropped, guest3 sent %d more lines: guest2 got %ld "
-                  "of %ld in all. %s",
-                  FLOOD_AFTER, f.received, more, S8_HINT);
-    /* guest1 finds the end of its connection after what was queued for it. */
-    static char sink[8 * 1024 * 1024];
-    recv_until_close(stalled->fd, sink, sizeof sink, wait_ms());
-    ck_assert_msg(wait_closed(stalled->fd, wait_ms()),
-                  "guest1 (WebSocket, never reads): after \"* guest1 left\" its "
-                  "connection is still open: close() it when you drop it. %s",
-                  S8_HINT);
+    struct chat_flood flood = {
+        .stalled = "guest1 (a WebSocket)",
+        .rule = "A member whose frames would pass 64 KiB waiting must be dropped",
+        .hint = S8_HINT,
+    };
+    flood.stalled_fd = stalled_member()->fd;
+    /* A small receive buffer, as chat_expect_stalled_dropped() asks. */
+    flood.reader = chat_connect_small(&peers[0], server.port2, "guest2 (chat port)");
+    expect_line(flood.reader, WELCOME(2), "connected to the chat port", S3_HINT);
+    flood.writer = connect_peer(1, "guest3 (chat port)");
+    expect_line(flood.reader, "* guest3 joined", "guest3 connected", S3_HINT);
+    chat_expect_stalled_dropped(&flood);
     stop();
 }
 END_TEST
