@@ -147,7 +147,9 @@ judge() { # output-file passed(0/1)
     [ -n "$real" ] || real=$(printf '%s\n' "$fails" | head -n 1)
     case $real in
     *"Received signal"* | *crashed*) echo crashed ;;
-    *"timeout expired"* | *"no answer in"* | *"did not exit within"*) echo hung ;;
+    *"timeout expired"* | *"no answer in"* | *"did not exit within"* | \
+        *"neither answered nor closed"* | *"got nothing in"* | *"nothing in 5 s"* | \
+        *"nothing moved for"*) echo hung ;;
     *) echo failing ;;
     esac
 }

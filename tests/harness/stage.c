@@ -124,6 +124,37 @@ static void watch_server(pid_t pid)
     action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
     sigemptyset(&action.sa_mask);
     sigaction(SIGCHLD, &action, NULL);
+    note_server_end(SIGCHLD); /* it may have died before the handler was there */
+}
+
+/* A stage with several tests stops at its first failure: each test marks itself
+ * unfinished in STAGE_STDERR_DIR when it starts the server, and stage_stop() clears
+ * the mark once everything passed. A mark still there means the test before failed;
+ * the next one then does not wait its own 5 s on the same broken server, so a stage
+ * reports within its 10 s. (Only under the runner, which gives each stage a fresh
+ * STAGE_STDERR_DIR; make test runs every test.) */
+static void mark_test_unfinished(void)
+{
+    const char *dir = getenv("STAGE_STDERR_DIR");
+    char path[512];
+    if (dir == NULL || dir[0] == '\0')
+        return;
+    snprintf(path, sizeof path, "%s/.test-unfinished", dir);
+    ck_assert_msg(access(path, F_OK) != 0,
+                  "not run: an earlier test of this stage failed (see its message)");
+    int fd = open(path, O_WRONLY | O_CREAT, 0644);
+    if (fd >= 0)
+        close(fd);
+}
+
+static void mark_test_finished(void)
+{
+    const char *dir = getenv("STAGE_STDERR_DIR");
+    char path[512];
+    if (dir == NULL || dir[0] == '\0')
+        return;
+    snprintf(path, sizeof path, "%s/.test-unfinished", dir);
+    unlink(path);
 }
 
 void stage_start(struct server_proc *p, const char *const args[])
@@ -144,6 +175,7 @@ void stage_start(struct server_proc *p, const char *const args[])
                  i == 0 ? (strrchr(program, '/') ? strrchr(program, '/') + 1 : program)
                         : argv[i]);
     record_process_group();
+    mark_test_unfinished();
     char why[256];
     if (server_start_explained(p, program, argv, STAGE_WAIT_MS * timeout_multiplier(),
                                why, sizeof why) < 0)
@@ -204,11 +236,19 @@ void stage_stop(struct server_proc *p)
                   "after SIGTERM the server %s %d (expected exit status 0)",
                   WIFEXITED(status) ? "exited with status" : "died of signal",
                   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    mark_test_finished();
 }
+
+static int server_crash_signal(int ms);
 
 int stage_connect(int port, const char *what)
 {
     int fd = tcp_connect(port);
+    int crash = fd < 0 ? server_crash_signal(200) : 0;
+    ck_assert_msg(crash == 0,
+                  "%s: could not connect to 127.0.0.1:%d: the server had crashed "
+                  "(signal %d, %s)",
+                  what, port, crash, strsignal(crash));
     ck_assert_msg(fd >= 0,
                   "%s: could not connect to 127.0.0.1:%d (%s): is it listening? "
                   "(socket(), bind(), listen())",

@@ -26,6 +26,23 @@
 static struct server_proc server;
 static char response[RESPONSE_MAX];
 
+/* Scratch roots for 1.s5 and 1.s6. An unchecked fixture makes and removes them in
+ * Check's own process, so that they go away even when a test fails half-way (a failed
+ * test's process ends at once, before its own clean-up). */
+static char root[64], outside[64];
+
+static void make_scratch(void)
+{
+    make_temp_dir(root);
+    make_temp_dir(outside);
+}
+
+static void remove_scratch(void)
+{
+    remove_tree(root);
+    remove_tree(outside);
+}
+
 /* ---- Helpers ------------------------------------------------------------------- */
 
 /* Start the learner's server with -d root and the given extra flags. */
@@ -200,9 +217,7 @@ END_TEST
 
 START_TEST(stays_inside_the_root)
 {
-    char root[64], outside[64], link_path[128], secret[128];
-    make_temp_dir(root);
-    make_temp_dir(outside);
+    char link_path[128], secret[128];
     write_file(root, "hello.txt", "hello\n", 6);
     write_file(outside, "secret.txt", "secret\n", 7);
     snprintf(secret, sizeof secret, "%s/secret.txt", outside);
@@ -224,8 +239,6 @@ START_TEST(stays_inside_the_root)
         "a symlink that leads out of the root must not be followed: compare realpath() "
         "of the file with the root's. " S5_HINT);
     stage_stop(&server);
-    remove_tree(root);
-    remove_tree(outside);
 }
 END_TEST
 
@@ -260,8 +273,6 @@ END_TEST
 
 START_TEST(big_file_to_a_slow_reader)
 {
-    char root[64];
-    make_temp_dir(root);
     unsigned char *big = malloc(BIG_FILE);
     ck_assert(big != NULL);
     for (size_t i = 0; i < BIG_FILE; i++)
@@ -309,7 +320,6 @@ START_TEST(big_file_to_a_slow_reader)
     free(got);
     free(big);
     stage_stop(&server);
-    remove_tree(root);
 }
 END_TEST
 
@@ -390,10 +400,12 @@ void add_stages(Suite *suite)
     suite_add_tcase(suite, tc);
 
     tc = stage_tcase("1.s5");
+    tcase_add_unchecked_fixture(tc, make_scratch, remove_scratch);
     tcase_add_test(tc, stays_inside_the_root);
     suite_add_tcase(suite, tc);
 
     tc = stage_tcase("1.s6");
+    tcase_add_unchecked_fixture(tc, make_scratch, remove_scratch);
     tcase_add_test(tc, request_one_byte_at_a_time);
     tcase_add_test(tc, big_file_to_a_slow_reader);
     suite_add_tcase(suite, tc);
