@@ -14,16 +14,18 @@ static int append(const void *bytes, size_t length)
     return rc;
 }
 
-/* The waiting bytes must be exactly want[0 .. length-1]. */
-static void expect_waiting(const char *want, size_t length)
+/* After the calls described by after, the waiting bytes must be exactly
+ * want[0 .. length-1]. */
+static void expect_waiting(const char *after, const char *want, size_t length)
 {
     ck_assert_msg(q.start <= q.end && q.end <= QUEUE_CAPACITY,
-                  "start %zu and end %zu are out of order or out of bounds", q.start,
-                  q.end);
-    ck_assert_msg(q.end - q.start == length, "%zu bytes waiting, expected %zu",
-                  q.end - q.start, length);
+                  "after %s: start %zu and end %zu are out of order or out of bounds",
+                  after, q.start, q.end);
+    ck_assert_msg(q.end - q.start == length, "after %s: %zu bytes waiting, expected %zu",
+                  after, q.end - q.start, length);
     ck_assert_msg(memcmp(q.data + q.start, want, length) == 0,
-                  "the waiting bytes are not the ones appended, in order");
+                  "after %s: the waiting bytes are not the ones appended, in order",
+                  after);
 }
 
 /* Bytes that differ from one position to the next, so a shift shows. */
@@ -38,9 +40,9 @@ START_TEST(appends_to_an_empty_queue)
     memset(&q, 0, sizeof q);
     ck_assert_int_eq(append("hello\n", 6), 0);
     ck_assert_int_eq(append("world\n", 6), 0);
-    expect_waiting("hello\nworld\n", 12);
+    expect_waiting("appending 6 bytes, then 6, to an empty queue", "hello\nworld\n", 12);
     ck_assert_int_eq(append("", 0), 0);
-    expect_waiting("hello\nworld\n", 12);
+    expect_waiting("appending 0 bytes more", "hello\nworld\n", 12);
 }
 END_TEST
 
@@ -51,7 +53,8 @@ START_TEST(fills_to_capacity_exactly)
     pattern(big, sizeof big, 1);
     ck_assert_int_eq(append(big, QUEUE_CAPACITY - 1), 0);
     ck_assert_int_eq(append(big + QUEUE_CAPACITY - 1, 1), 0);
-    expect_waiting(big, QUEUE_CAPACITY);
+    expect_waiting("appending QUEUE_CAPACITY - 1 bytes, then 1, to an empty queue", big,
+                   QUEUE_CAPACITY);
 }
 END_TEST
 
@@ -63,7 +66,9 @@ START_TEST(refuses_all_or_nothing)
     ck_assert_int_eq(append(big, QUEUE_CAPACITY - 3), 0);
     ck_assert_msg(append("12345", 5) == -1,
                   "5 bytes do not fit in the last 3: expected -1");
-    expect_waiting(big, QUEUE_CAPACITY - 3); /* unchanged: no partial append */
+    /* unchanged: no partial append */
+    expect_waiting("appending QUEUE_CAPACITY - 3 bytes, then 5 that do not fit", big,
+                   QUEUE_CAPACITY - 3);
     ck_assert_int_eq(append("123", 3), 0);
     ck_assert_msg(append("x", 1) == -1, "a full queue takes nothing: expected -1");
 }
@@ -85,7 +90,8 @@ START_TEST(makes_room_by_moving_the_waiting_bytes)
                   "6000 waiting + 20000 new fit in %d bytes: expected 0", QUEUE_CAPACITY);
     memcpy(want, waiting, sizeof waiting);
     memcpy(want + sizeof waiting, more, sizeof more);
-    expect_waiting(want, sizeof want);
+    expect_waiting("appending 20000 bytes to 6000 waiting at the end of data", want,
+                   sizeof want);
 }
 END_TEST
 
@@ -106,7 +112,7 @@ START_TEST(keeps_nul_bytes)
 {
     memset(&q, 0, sizeof q);
     ck_assert_int_eq(append("a\0b\n", 4), 0);
-    expect_waiting("a\0b\n", 4);
+    expect_waiting("appending \"a\\0b\\n\" to an empty queue", "a\0b\n", 4);
 }
 END_TEST
 
