@@ -9,7 +9,7 @@
 #                            planted wrong answer (tests/NN-*/homework/mutants/) must fail
 #
 # Each chapter's exercises/exercises.h lists, in teaching order, two kinds of work:
-#  - unit exercises ("Exercise 1.2: percent_decode() in exercises/percent_decode.c"):
+#  - unit exercises ("Exercise 1.3: percent_decode() in exercises/percent_decode.c"):
 #    one function, compiled on its own with the C library and linked with its Check
 #    tests from tests/NN-*/homework/hw_<name>.c;
 #  - stages ("Stage 1.s3: serves files"): the learner's whole program, built from every
@@ -126,7 +126,7 @@ build_program() { # folder log
 }
 
 # Check's verbose lines for failures look like
-#   path/hw_x.c:42:F:1.2 percent_decode:test_name:0: message
+#   path/hw_x.c:42:F:1.3 percent_decode:test_name:0: message
 # Print "test_name<TAB>message" for each failed or errored test.
 failures() {
     sed -n -E 's/^[^:]*:[0-9]+:[FE]:[^:]*:([^:]*):[0-9]+: (.*)$/\1\t\2/p' "$1"

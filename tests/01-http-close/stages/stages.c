@@ -213,7 +213,7 @@ END_TEST
 
 #define S5_HINT                                                                          \
     "Read " BOOK ", \"From target to path\" and \"Staying inside the document root\" "   \
-    "(exercises 1.2 and 1.3)"
+    "(exercises 1.3 and 1.4)"
 
 START_TEST(stays_inside_the_root)
 {
