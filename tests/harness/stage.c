@@ -133,13 +133,21 @@ static void watch_server(pid_t pid)
  * the next one then does not wait its own 5 s on the same broken server, so a stage
  * reports within its 10 s. (Only under the runner, which gives each stage a fresh
  * STAGE_STDERR_DIR; make test runs every test.) */
-static void mark_test_unfinished(void)
+/* The mark's path in path; 0 when there is no STAGE_STDERR_DIR (not under the runner). */
+static int unfinished_mark(char *path, size_t size)
 {
     const char *dir = getenv("STAGE_STDERR_DIR");
-    char path[512];
     if (dir == NULL || dir[0] == '\0')
+        return 0;
+    snprintf(path, size, "%s/.test-unfinished", dir);
+    return 1;
+}
+
+static void mark_test_unfinished(void)
+{
+    char path[512];
+    if (!unfinished_mark(path, sizeof path))
         return;
-    snprintf(path, sizeof path, "%s/.test-unfinished", dir);
     ck_assert_msg(access(path, F_OK) != 0,
                   "not run: an earlier test of this stage failed (see its message)");
     int fd = open(path, O_WRONLY | O_CREAT, 0644);
@@ -149,12 +157,9 @@ static void mark_test_unfinished(void)
 
 static void mark_test_finished(void)
 {
-    const char *dir = getenv("STAGE_STDERR_DIR");
     char path[512];
-    if (dir == NULL || dir[0] == '\0')
-        return;
-    snprintf(path, sizeof path, "%s/.test-unfinished", dir);
-    unlink(path);
+    if (unfinished_mark(path, sizeof path))
+        unlink(path);
 }
 
 void stage_start(struct server_proc *p, const char *const args[])
